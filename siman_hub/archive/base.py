@@ -1,0 +1,64 @@
+"""The storage interface every archive backend implements.
+
+The pipeline talks only to this protocol, so a PostgreSQL backend can be added beside SQLite without touching
+ingest, refine or publish. Methods are coarse (one call per source per run, one per refine pass) so that a
+network round-trip per call stays cheap.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Protocol
+
+from ..models import Changes, FetchLog, Item, SourceState, Tag
+
+
+class Archive(Protocol):
+    def close(self) -> None: ...
+
+    def schema_version(self) -> int: ...
+
+    def transaction(self) -> AbstractContextManager[None]:
+        """Group writes so a crash leaves either all of them or none."""
+        ...
+
+    # -- source state -------------------------------------------------------------------------------------
+    def get_source_state(self, source_id: str) -> SourceState | None: ...
+
+    def source_states(self) -> dict[str, SourceState]: ...
+
+    def put_source_state(self, state: SourceState) -> None: ...
+
+    def record_fetch(self, log: FetchLog) -> None: ...
+
+    def fetch_logs(self, source_id: str, limit: int = 20) -> list[FetchLog]: ...
+
+    # -- items --------------------------------------------------------------------------------------------
+    def stored_hashes(self, source_id: str) -> dict[str, tuple[int, str]]:
+        """key → (item id, content hash) for one source: all the decision core needs to know."""
+        ...
+
+    def apply_changes(self, source_id: str, changes: Changes, now: datetime) -> tuple[int, int]:
+        """Insert, update and touch items for one source atomically; returns (new, updated)."""
+        ...
+
+    def iter_items(
+        self, *, since_changed: datetime | None = None, ids: Iterable[int] | None = None
+    ) -> Iterator[Item]: ...
+
+    def count_items(self, source_id: str | None = None) -> int: ...
+
+    def item_counts(self) -> dict[str, int]: ...
+
+    # -- refine results -----------------------------------------------------------------------------------
+    def put_clusters(self, assignments: Mapping[int, str]) -> None: ...
+
+    def replace_tags(self, item_ids: Iterable[int], tags: Iterable[Tag]) -> None:
+        """Replace every tag of ``item_ids`` with ``tags`` (retagging is idempotent)."""
+        ...
+
+    def tags(self, item_ids: Iterable[int] | None = None) -> dict[int, list[Tag]]: ...
+
+    def integrity_check(self) -> list[str]: ...

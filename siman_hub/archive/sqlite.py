@@ -1,0 +1,286 @@
+"""SQLite archive: one file, WAL journal, numbered migrations, every write in a transaction.
+
+SQLite is the embedded default because a cron-built hub then needs no server at all; WAL lets a build read
+while a fetch writes.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from ..models import Changes, Entry, FetchLog, Item, SourceState, Tag
+
+_SOURCE_FIELDS = [
+    "feed_url", "etag", "last_modified", "body_hash", "last_status", "last_fetch_at", "last_success_at",
+    "last_new_item_at", "next_fetch_at", "failures", "last_error", "disabled_reason", "identity_mode",
+    "feed_title", "feed_link",
+]  # fmt: skip
+_DT_SOURCE_FIELDS = {"last_fetch_at", "last_success_at", "last_new_item_at", "next_fetch_at"}
+_ITEM_COLS = (
+    "id, source_id, key, title, url, canonical_url, guid, summary, content, author, categories, image, "
+    "enclosures, published, updated, first_seen, last_seen, sort_date, content_hash, changed_at, cluster_id"
+)
+
+
+def ts(dt: datetime | None) -> str | None:
+    """UTC ISO text: sorts lexicographically in the same order as time."""
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_ts(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def migrations(dialect: str = "sqlite") -> list[tuple[int, str]]:
+    """(number, SQL) for every migration file of ``dialect``, in order."""
+    folder = resources.files("siman_hub.archive") / "migrations" / dialect
+    out = []
+    for f in folder.iterdir():
+        if f.name.endswith(".sql"):
+            out.append((int(f.name.split("_", 1)[0]), f.read_text(encoding="utf-8")))
+    return sorted(out)
+
+
+class SQLiteArchive:
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(self.path, isolation_level=None, timeout=60, check_same_thread=False)
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA synchronous=NORMAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        self._depth = 0
+        self.migrate()
+
+    # -- plumbing -------------------------------------------------------------------------------------------
+    def close(self) -> None:
+        self.db.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        if self._depth:
+            self._depth += 1
+            try:
+                yield
+            finally:
+                self._depth -= 1
+            return
+        self.db.execute("BEGIN IMMEDIATE")
+        self._depth = 1
+        try:
+            yield
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
+        else:
+            self.db.execute("COMMIT")
+        finally:
+            self._depth = 0
+
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def migrate(self) -> list[int]:
+        """Apply pending migrations, each in its own transaction with the version bump."""
+        applied = []
+        current = self.schema_version()
+        for number, sql in migrations("sqlite"):
+            if number <= current:
+                continue
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                if self.schema_version() >= number:  # another process migrated meanwhile
+                    self.db.execute("ROLLBACK")
+                    continue
+                for statement in _statements(sql):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version={number}")
+                self.db.execute("COMMIT")
+            except BaseException:
+                self.db.execute("ROLLBACK")
+                raise
+            applied.append(number)
+        return applied
+
+    def integrity_check(self) -> list[str]:
+        rows = [r[0] for r in self.db.execute("PRAGMA integrity_check")]
+        return [] if rows == ["ok"] else rows
+
+    # -- sources ------------------------------------------------------------------------------------------
+    def _state(self, row: sqlite3.Row | tuple[Any, ...]) -> SourceState:
+        values = dict(zip(["source_id", *_SOURCE_FIELDS], row, strict=True))
+        for k in _DT_SOURCE_FIELDS:
+            values[k] = parse_ts(values[k])
+        return SourceState(**values)
+
+    def get_source_state(self, source_id: str) -> SourceState | None:
+        row = self.db.execute(
+            f"SELECT source_id, {', '.join(_SOURCE_FIELDS)} FROM sources WHERE source_id=?", (source_id,)
+        ).fetchone()
+        return self._state(row) if row else None
+
+    def source_states(self) -> dict[str, SourceState]:
+        rows = self.db.execute(f"SELECT source_id, {', '.join(_SOURCE_FIELDS)} FROM sources")
+        return {r[0]: self._state(r) for r in rows}
+
+    def put_source_state(self, state: SourceState) -> None:
+        values = [getattr(state, f) for f in _SOURCE_FIELDS]
+        values = [ts(v) if f in _DT_SOURCE_FIELDS else v for f, v in zip(_SOURCE_FIELDS, values, strict=True)]
+        cols = ", ".join(_SOURCE_FIELDS)
+        marks = ", ".join("?" for _ in _SOURCE_FIELDS)
+        updates = ", ".join(f"{f}=excluded.{f}" for f in _SOURCE_FIELDS)
+        self.db.execute(
+            f"INSERT INTO sources (source_id, {cols}) VALUES (?, {marks}) "
+            f"ON CONFLICT(source_id) DO UPDATE SET {updates}",
+            [state.source_id, *values],
+        )
+
+    def record_fetch(self, log: FetchLog) -> None:
+        self.db.execute(
+            "INSERT INTO fetch_log (source_id, started_at, duration_ms, status, bytes, items_new, items_updated,"
+            " error, url) VALUES (?,?,?,?,?,?,?,?,?)",
+            (log.source_id, ts(log.started_at), log.duration_ms, log.status, log.bytes, log.items_new,
+             log.items_updated, log.error, log.url),
+        )  # fmt: skip
+
+    def fetch_logs(self, source_id: str, limit: int = 20) -> list[FetchLog]:
+        rows = self.db.execute(
+            "SELECT source_id, started_at, duration_ms, status, bytes, items_new, items_updated, error, url "
+            "FROM fetch_log WHERE source_id=? ORDER BY started_at DESC, id DESC LIMIT ?",
+            (source_id, limit),
+        )
+        return [FetchLog(r[0], parse_ts(r[1]), *r[2:]) for r in rows]  # type: ignore[arg-type]
+
+    # -- items --------------------------------------------------------------------------------------------
+    def stored_hashes(self, source_id: str) -> dict[str, tuple[int, str]]:
+        rows = self.db.execute("SELECT key, id, content_hash FROM items WHERE source_id=?", (source_id,))
+        return {k: (i, h) for k, i, h in rows}
+
+    def apply_changes(self, source_id: str, changes: Changes, now: datetime) -> tuple[int, int]:
+        n = ts(now)
+        with self.transaction():
+            for e in changes.inserts:
+                self.db.execute(
+                    "INSERT INTO items (source_id, key, guid, url, canonical_url, title, summary, content, author,"
+                    " categories, image, enclosures, published, updated, first_seen, last_seen, sort_date,"
+                    " changed_at, content_hash, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                    (source_id, e.key, *_entry_values(e), n, n, ts(_sort_date(e, now)), n, e.content_hash,
+                     json.dumps(e.raw, ensure_ascii=False, default=str)),
+                )  # fmt: skip
+            for item_id, e in changes.updates:
+                self.db.execute(
+                    "UPDATE items SET guid=?, url=?, canonical_url=?, title=?, summary=?, content=?, author=?,"
+                    " categories=?, image=?, enclosures=?, published=?, updated=?, last_seen=?, changed_at=?,"
+                    " content_hash=?, raw=? WHERE id=?",
+                    (*_entry_values(e), n, n, e.content_hash, json.dumps(e.raw, ensure_ascii=False, default=str),
+                     item_id),
+                )  # fmt: skip
+            if changes.seen:
+                self.db.executemany("UPDATE items SET last_seen=? WHERE id=?", [(n, i) for i in changes.seen])
+        return len(changes.inserts), len(changes.updates)
+
+    def iter_items(
+        self, *, since_changed: datetime | None = None, ids: Iterable[int] | None = None
+    ) -> Iterator[Item]:
+        sql, args = f"SELECT {_ITEM_COLS} FROM items", []
+        if since_changed is not None:
+            sql += " WHERE changed_at >= ?"
+            args.append(ts(since_changed))
+        if ids is not None:
+            id_list = list(ids)
+            for i in range(0, len(id_list), 500):
+                chunk = id_list[i : i + 500]
+                q = f"SELECT {_ITEM_COLS} FROM items WHERE id IN ({','.join('?' * len(chunk))})"
+                yield from (_item(r) for r in self.db.execute(q, chunk))
+            return
+        yield from (_item(r) for r in self.db.execute(sql + " ORDER BY id", args))
+
+    def count_items(self, source_id: str | None = None) -> int:
+        if source_id is None:
+            return self.db.execute("SELECT count(*) FROM items").fetchone()[0]
+        return self.db.execute("SELECT count(*) FROM items WHERE source_id=?", (source_id,)).fetchone()[0]
+
+    def item_counts(self) -> dict[str, int]:
+        return dict(self.db.execute("SELECT source_id, count(*) FROM items GROUP BY source_id"))
+
+    # -- refine -------------------------------------------------------------------------------------------
+    def put_clusters(self, assignments: Mapping[int, str]) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "UPDATE items SET cluster_id=? WHERE id=? AND cluster_id IS NOT ?",
+                [(c, i, c) for i, c in assignments.items()],
+            )
+
+    def replace_tags(self, item_ids: Iterable[int], tags: Iterable[Tag]) -> None:
+        with self.transaction():
+            ids = list(item_ids)
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                self.db.execute(f"DELETE FROM tags WHERE item_id IN ({','.join('?' * len(chunk))})", chunk)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO tags (item_id, program_id, rule, matched, rule_version) VALUES (?,?,?,?,?)",
+                [(t.item_id, t.program_id, t.rule, json.dumps(t.matched, ensure_ascii=False), t.rule_version)
+                 for t in tags],
+            )  # fmt: skip
+
+    def tags(self, item_ids: Iterable[int] | None = None) -> dict[int, list[Tag]]:
+        out: dict[int, list[Tag]] = {}
+        if item_ids is None:
+            rows: Iterable[tuple[Any, ...]] = self.db.execute(
+                "SELECT item_id, program_id, rule, matched, rule_version FROM tags"
+            )
+        else:
+            ids = list(item_ids)
+            rows = []
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                rows.extend(
+                    self.db.execute(
+                        "SELECT item_id, program_id, rule, matched, rule_version FROM tags"
+                        f" WHERE item_id IN ({','.join('?' * len(chunk))})",
+                        chunk,
+                    )
+                )
+        for item_id, pid, rule, matched, version in rows:
+            out.setdefault(item_id, []).append(Tag(item_id, pid, rule, json.loads(matched), version))
+        return out
+
+
+def _sort_date(e: Entry, now: datetime) -> datetime:
+    """When an item belongs in time-ordered lists: its publication date, but never after we first saw it."""
+    if e.published is None:
+        return now
+    return min(e.published, now)
+
+
+def _entry_values(e: Entry) -> tuple[Any, ...]:
+    return (
+        e.guid, e.url, e.canonical_url, e.title, e.summary, e.content, e.author,
+        json.dumps(e.categories, ensure_ascii=False), e.image, json.dumps(e.enclosures, ensure_ascii=False),
+        ts(e.published), ts(e.updated),
+    )  # fmt: skip
+
+
+def _item(r: tuple[Any, ...]) -> Item:
+    return Item(
+        id=r[0], source_id=r[1], key=r[2], title=r[3], url=r[4], canonical_url=r[5], guid=r[6], summary=r[7],
+        content=r[8], author=r[9], categories=json.loads(r[10]), image=r[11], enclosures=json.loads(r[12]),
+        published=parse_ts(r[13]), updated=parse_ts(r[14]), first_seen=parse_ts(r[15]),  # type: ignore[arg-type]
+        last_seen=parse_ts(r[16]), sort_date=parse_ts(r[17]), content_hash=r[18],  # type: ignore[arg-type]
+        changed_at=parse_ts(r[19]), cluster_id=r[20],  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+def _statements(sql: str) -> list[str]:
+    """Split a migration file into statements (migrations hold no semicolons inside literals)."""
+    lines = [ln for ln in sql.splitlines() if not ln.strip().startswith("--")]
+    return [s.strip() for s in "\n".join(lines).split(";") if s.strip()]

@@ -1,0 +1,107 @@
+"""The site model: archive rows grouped into stories (one per cluster) and the lists every page and feed shows.
+
+Pure: built from items, tags and config, so pages and feeds agree on what a story is.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from ..config import Config, Source
+from ..config import regions as regionmod
+from ..models import Item, Tag
+
+
+@dataclass(slots=True)
+class Story:
+    """One cluster: the canonical item plus every other publisher of the same story."""
+
+    id: str
+    canonical: Item
+    members: list[Item]
+    tags: dict[str, list[Tag]] = field(default_factory=dict)
+
+    @property
+    def date(self) -> datetime:
+        return self.canonical.sort_date
+
+    @property
+    def first_seen(self) -> datetime:
+        return min(m.first_seen for m in self.members)
+
+    @property
+    def updated(self) -> datetime:
+        """Last time anything in the story changed: stable across rebuilds, moves only when content does."""
+        return max(m.changed_at for m in self.members)
+
+    @property
+    def others(self) -> list[Item]:
+        return [m for m in self.members if m.id != self.canonical.id]
+
+    @property
+    def source_ids(self) -> list[str]:
+        seen: dict[str, None] = {}
+        for m in self.members:
+            seen.setdefault(m.source_id, None)
+        return list(seen)
+
+    @property
+    def program_ids(self) -> list[str]:
+        return sorted(self.tags)
+
+
+@dataclass(slots=True)
+class SiteModel:
+    config: Config
+    stories: list[Story]
+    by_program: dict[str, list[Story]]
+    by_agency: dict[str, list[Story]]
+    by_region: dict[str, list[Story]]
+    sources: dict[str, Source]
+
+
+def _canonical(members: list[Item], sources: dict[str, Source]) -> Item:
+    """Highest source priority wins (the originating ministry over republishers), then the earliest."""
+    return min(
+        members,
+        key=lambda m: (-(sources[m.source_id].priority if m.source_id in sources else 0), m.sort_date, m.id),
+    )
+
+
+def build_model(config: Config, items: Iterable[Item], tags: dict[int, list[Tag]]) -> SiteModel:
+    sources = {s.id: s for s in config.sources}
+    clusters: dict[str, list[Item]] = defaultdict(list)
+    for it in items:
+        clusters[it.cluster_id or f"item-{it.id}"].append(it)
+    stories = []
+    for cid, members in clusters.items():
+        members.sort(key=lambda m: (m.sort_date, m.id))
+        story = Story(cid, _canonical(members, sources), members)
+        for m in members:
+            for t in tags.get(m.id, []):
+                story.tags.setdefault(t.program_id, []).append(t)
+        stories.append(story)
+    stories.sort(key=lambda s: (s.date, s.id), reverse=True)
+    by_program: dict[str, list[Story]] = {p.id: [] for p in config.programs}
+    by_agency: dict[str, list[Story]] = {s.id: [] for s in config.sources}
+    by_region: dict[str, list[Story]] = defaultdict(list)
+    for s in config.sources:
+        if s.region:
+            by_region.setdefault(s.region, [])
+            by_region.setdefault(s.region[:2], [])
+    for story in stories:
+        for pid in story.tags:
+            by_program.setdefault(pid, []).append(story)
+        regions_seen: set[str] = set()
+        for sid in story.source_ids:
+            by_agency.setdefault(sid, []).append(story)
+            src = sources.get(sid)
+            if src and src.region:
+                for code in {src.region, src.region[:2]}:
+                    if code not in regions_seen and regionmod.lookup(code):
+                        regions_seen.add(code)
+                        by_region[code].append(story)
+    return SiteModel(config, stories, by_program, by_agency, dict(by_region), sources)

@@ -1,0 +1,74 @@
+"""Write the site into a staging directory, then swap it into place in one step.
+
+A cron deploy must never serve a half-written site, and a crash mid-build must leave the previous site intact.
+On Linux the swap is ``renameat2(RENAME_EXCHANGE)``, which exchanges the two directories atomically; elsewhere
+it falls back to two renames (a window of microseconds in which the output path is missing).
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import os
+import shutil
+from pathlib import Path
+
+_RENAME_EXCHANGE = 2
+_AT_FDCWD = -100
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    libc_name = ctypes.util.find_library("c")
+    if not libc_name:
+        return False
+    try:
+        libc = ctypes.CDLL(libc_name, use_errno=True)
+        fn = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    fn.argtypes = [ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint]
+    return fn(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) == 0
+
+
+class Staging:
+    """A fresh directory beside ``out`` that becomes ``out`` on ``publish()``."""
+
+    def __init__(self, out: Path):
+        self.out = out.resolve()
+        self.dir = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
+        if self.dir.exists():
+            shutil.rmtree(self.dir)
+        self.dir.mkdir(parents=True)
+
+    def path(self, rel: str) -> Path:
+        """Where ``rel`` goes, refusing anything that would escape the output directory."""
+        target = (self.dir / rel).resolve()
+        if target != self.dir and self.dir not in target.parents:
+            raise ValueError(f"refusing to write outside the output directory: {rel!r}")
+        return target
+
+    def write(self, rel: str, data: bytes | str) -> None:
+        target = self.path(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        target.write_bytes(data)
+
+    def publish(self) -> None:
+        _fsync_tree(self.dir)
+        if self.out.exists() and _exchange(self.dir, self.out):
+            shutil.rmtree(self.dir, ignore_errors=True)
+            return
+        old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
+        if self.out.exists():
+            os.rename(self.out, old)
+        os.rename(self.dir, self.out)
+        shutil.rmtree(old, ignore_errors=True)
+
+    def abandon(self) -> None:
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _fsync_tree(root: Path) -> None:
+    """Flush file data before the swap, so a power cut cannot publish empty files (one sync, not one per file)."""
+    os.sync()

@@ -1,0 +1,69 @@
+"""HTML from feeds is hostile until cleaned: one allowlist sanitizer (nh3, the Rust ammonia library), applied once
+at ingest after relative URLs are resolved. Everything downstream trusts ``summary``/``content`` as safe HTML.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import nh3
+from lxml import html as lxml_html
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
+    "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol", "p", "pre", "q",
+    "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}  # fmt: skip
+ALLOWED_ATTRS = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "abbr": {"title"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+}
+_URL_SCHEMES = {"http", "https", "mailto"}
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def _resolve_links(fragment: str, base: str | None) -> str:
+    if not base or not fragment.strip():
+        return fragment
+    try:
+        doc = lxml_html.fragment_fromstring(fragment, create_parent="div")
+    except Exception:  # malformed beyond lxml's recovery: sanitize without resolving
+        return fragment
+    doc.make_links_absolute(base, resolve_base_href=True, handle_failures="discard")
+    out = lxml_html.tostring(doc, encoding="unicode")
+    return out[5:-6] if out.startswith("<div>") and out.endswith("</div>") else out
+
+
+def clean_html(fragment: str | None, base: str | None = None) -> str:
+    """Safe HTML: relative links made absolute against ``base``, then everything not allowlisted removed."""
+    if not fragment:
+        return ""
+    fragment = _CONTROL.sub("", fragment)
+    resolved = _resolve_links(fragment, base)
+    return nh3.clean(
+        resolved,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRS,
+        url_schemes=_URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    ).strip()
+
+
+def plain_text(value: str | None, limit: int | None = None) -> str:
+    """Titles and authors are plain text: tags dropped, entities decoded, bidi/control characters removed."""
+    if not value:
+        return ""
+    text = nh3.clean(value, tags=set(), attributes={})
+    text = html.unescape(text)
+    text = _CONTROL.sub("", text)
+    text = " ".join(text.split())
+    if limit and len(text) > limit:
+        text = text[: limit - 1].rstrip() + "…"
+    return text

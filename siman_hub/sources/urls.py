@@ -1,0 +1,62 @@
+"""URL canonicalization: one spelling per article, so identity and cross-source dedupe see through cosmetics."""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+
+TRACKING_PARAMS = frozenset(
+    {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref", "ref_src",
+     "spm", "s_cid", "amp"}
+)  # fmt: skip
+_TRACKING_PREFIXES = ("utm_", "pk_", "mtm_", "ga_")
+
+
+def _is_tracking(name: str) -> bool:
+    n = name.lower()
+    return n in TRACKING_PARAMS or n.startswith(_TRACKING_PREFIXES)
+
+
+def resolve(href: str | None, base: str | None) -> str | None:
+    """Absolute URL of ``href`` against ``base``; None for empty or non-web schemes."""
+    if not href:
+        return None
+    href = href.strip()
+    url = urljoin(base, href) if base else href
+    scheme = urlsplit(url).scheme.lower()
+    return url if scheme in ("http", "https") else None
+
+
+def strip_tracking(url: str) -> str:
+    """Drop utm_* and friends but keep everything else exactly as published."""
+    parts = urlsplit(url)
+    if not parts.query:
+        return url
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
+    return urlunsplit(parts._replace(query=urlencode(query)))
+
+
+def canonical(url: str | None) -> str | None:
+    """Comparison key for a URL: https, lower-case host without www./m., no tracking, fragment or trailing slash.
+
+    Only ever used to compare; the original URL is what readers are sent to.
+    """
+    if not url:
+        return None
+    try:
+        parts = urlsplit(url.strip())
+        host = (parts.hostname or "").lower().rstrip(".")
+    except ValueError:
+        return None
+    for prefix in ("www.", "m.", "amp."):
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix) :]
+    port = parts.port if parts.port not in (None, 80, 443) else None
+    netloc = f"{host}:{port}" if port else host
+    path = parts.path or "/"
+    if path.endswith("/") and path != "/":
+        path = path.rstrip("/")
+    for suffix in ("/amp", "/index.html", "/index.php"):
+        if path.endswith(suffix):
+            path = path[: -len(suffix)] or "/"
+    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
+    return urlunsplit(("https", netloc, path, urlencode(query), ""))
