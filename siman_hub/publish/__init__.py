@@ -15,7 +15,7 @@ from ..config import Config
 from ..config import regions as regionmod
 from ..content import load_content
 from . import paths
-from .feeds import write_feeds
+from .feeds import render_feeds
 from .model import SiteModel, Story, build_model
 from .render import make_env, theme_dirs
 from .writer import Staging
@@ -64,8 +64,7 @@ def build_site(config: Config, archive: Archive, out: Path) -> BuildStats:
     try:
         files: dict[str, bytes] = {}
         _render_pages(config, model, content, env, files)
-        _render_feeds(model, files)
-        files["sources.opml"] = _opml(config)
+        render_feeds(model, files.__setitem__)
         files["robots.txt"] = (
             f"User-agent: *\nAllow: /\nSitemap: {config.site.base_url}sitemap.xml\n".encode()
         )
@@ -161,50 +160,6 @@ def _render_pages(config: Config, model: SiteModel, content: Any, env: Any, file
         rows.append({"source": s, "state": None, "items": counts.get(s.id, 0),
                      "status": "aktif" if s.enabled else "nonaktif"})  # fmt: skip
     render("sources.html", "sources/", rows=rows)
-
-
-def _render_feeds(model: SiteModel, files: dict[str, bytes]) -> None:
-    config = model.config
-    write_feeds(model, config.site.title, None, None, "", model.stories, files)
-    for p in config.programs:
-        write_feeds(model, f"{p.name} — {config.site.title}", "program", p.id, paths.program(p.id),
-                    model.by_program.get(p.id, []), files)  # fmt: skip
-    for s in config.sources:
-        write_feeds(model, f"{s.name} — {config.site.title}", "agency", s.id, paths.agency(s.id),
-                    model.by_agency.get(s.id, []), files)  # fmt: skip
-    for code, stories in model.by_region.items():
-        region = regionmod.lookup(code)
-        write_feeds(model, f"{region.name if region else code} — {config.site.title}", "region", code,
-                    paths.region(code), stories, files)  # fmt: skip
-
-
-def _opml(config: Config) -> bytes:
-    lines = ['<?xml version="1.0" encoding="UTF-8"?>', '<opml version="2.0">',
-             f"<head><title>{escape(config.site.title)}</title></head>", "<body>"]  # fmt: skip
-    by_kind: dict[str, list[Any]] = {}
-    for s in config.sources:
-        by_kind.setdefault(s.kind, []).append(s)
-    for kind, sources in by_kind.items():
-        lines.append(f'<outline text="{escape(kind)}">')
-        for s in sources:
-            for url in s.feeds:
-                if url.startswith("file:"):
-                    continue
-                attrs = {
-                    "type": "rss",
-                    "text": s.name,
-                    "title": s.name,
-                    "xmlUrl": url,
-                    "htmlUrl": s.homepage or "",
-                }
-                lines.append(
-                    "<outline "
-                    + " ".join(f'{k}="{escape(v, {chr(34): "&quot;"})}"' for k, v in attrs.items())
-                    + "/>"
-                )
-        lines.append("</outline>")
-    lines += ["</body>", "</opml>"]
-    return "\n".join(lines).encode("utf-8")
 
 
 def _sitemap(config: Config, html_files: list[str]) -> bytes:

@@ -7,13 +7,15 @@ independent of output order; ``updated`` is the last change of the story's items
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from feedgen.feed import FeedGenerator
 
+from ..config import regions as regionmod
 from . import paths
 from .model import SiteModel, Story
+from .opml import opml
 
 _EPOCH = datetime(2000, 1, 1).astimezone()
 
@@ -130,3 +132,23 @@ def json_feed(model: SiteModel, title: str, self_path: str, alt_path: str, stori
     if model.config.site.websub_hub:
         doc["hubs"] = [{"type": "WebSub", "url": model.config.site.websub_hub}]
     return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def render_feeds(model: SiteModel, emit: Callable[[str, bytes], None]) -> None:
+    """Every feed document of the output contract, plus sources.opml, handed to ``emit(path, bytes)``."""
+    files: dict[str, bytes] = {}
+    config = model.config
+    write_feeds(model, config.site.title, None, None, "", model.stories, files)
+    for p in config.programs:
+        write_feeds(model, f"{p.name} — {config.site.title}", "program", p.id, paths.program(p.id),
+                    model.by_program.get(p.id, []), files)  # fmt: skip
+    for s in config.sources:
+        write_feeds(model, f"{s.name} — {config.site.title}", "agency", s.id, paths.agency(s.id),
+                    model.by_agency.get(s.id, []), files)  # fmt: skip
+    for code, stories in model.by_region.items():
+        region = regionmod.lookup(code)
+        write_feeds(model, f"{region.name if region else code} — {config.site.title}", "region", code,
+                    paths.region(code), stories, files)  # fmt: skip
+    files["sources.opml"] = opml(config)
+    for path, data in files.items():
+        emit(path, data)
