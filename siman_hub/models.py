@@ -38,6 +38,7 @@ class Entry:
     updated: datetime | None = None
     raw: dict[str, Any] = field(default_factory=dict)
     content_hash: str = ""
+    sort_date: datetime | None = None  # set by ingest (late items, backlogs); None = archive default
 
 
 @dataclass(slots=True)
@@ -87,6 +88,14 @@ class SourceState:
     identity_mode: str | None = None
     feed_title: str | None = None
     feed_link: str | None = None
+    # -- ingest (migration 0002) --
+    configured_url: str | None = None
+    cache_until: datetime | None = None
+    retry_after_until: datetime | None = None
+    permanent_redirect: str | None = None
+    discovered_from: str | None = None
+    identity_note: str | None = None
+    ua_fallback: bool = False
 
 
 @dataclass(slots=True)
@@ -122,3 +131,20 @@ class Changes:
     inserts: list[Entry] = field(default_factory=list)
     updates: list[tuple[int, Entry]] = field(default_factory=list)
     seen: list[int] = field(default_factory=list)
+
+
+# -- feeds out --------------------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class FeedRevision:
+    """One row of a re-exported feed's append-only log: a story entering the feed, or changing, at ``seq``.
+
+    ``updated`` is the entry's Atom ``updated`` for this revision, fixed when the row is written so that every
+    later build renders the same date.
+    """
+
+    feed_key: str
+    seq: int
+    story_id: str
+    fingerprint: str
+    updated: datetime
+    logged_at: datetime

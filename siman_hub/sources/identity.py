@@ -50,14 +50,31 @@ def _bad_ratio(keys: Sequence[str | None]) -> float:
     return bad / len(keys)
 
 
-def choose_mode(fields: Sequence[IdentityFields], configured: str = "auto") -> str:
+def choose_mode(fields: Sequence[IdentityFields], configured: str = "auto", stored: str | None = None) -> str:
     """The first mode, starting at ``guid`` (or the configured one), whose keys are ≥95% present and unique."""
+    return choose_mode_noted(fields, configured, stored)[0]
+
+
+def choose_mode_noted(
+    fields: Sequence[IdentityFields], configured: str = "auto", stored: str | None = None
+) -> tuple[str, str | None]:
+    """(mode, why it is not ``guid``). A per-source ``identity:`` in feeds.yaml always wins.
+
+    Degradation is sticky: a feed never climbs back to a weaker-tested mode on its own (``stored`` is the mode
+    used last time), because switching modes re-keys every item and would duplicate the archive.
+    """
     if configured != "auto":
-        return configured
-    for mode in MODES:
-        if _bad_ratio([key_for(f, mode) for f in fields]) <= DEGRADE_THRESHOLD:
-            return mode
-    return "content"
+        return configured, f"set in feeds.yaml: identity: {configured}"
+    start = MODES.index(stored) if stored in MODES else 0
+    notes = []
+    for mode in MODES[start:]:
+        ratio = _bad_ratio([key_for(f, mode) for f in fields])
+        if ratio <= DEGRADE_THRESHOLD:
+            if start:
+                notes.insert(0, f"kept degraded mode {stored!r} from earlier fetches")
+            return mode, "; ".join(notes) or None
+        notes.append(f"{mode}: {ratio:.0%} of {len(fields)} ids empty or repeated")
+    return "content", "; ".join(notes)
 
 
 def assign_keys(fields: Sequence[IdentityFields], mode: str) -> list[str]:

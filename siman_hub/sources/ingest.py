@@ -1,5 +1,9 @@
-"""Fetch → parse → normalize → decide → archive, for every enabled source. Failures are per source: one broken
-feed is recorded and reported, and never stops the others.
+"""Fetch → parse → normalize → decide → archive, for every due feed. Failures are per feed: one broken feed is
+recorded (FetchLog + source state) and reported, and never stops the others.
+
+Shape of a run: one asyncio loop fetches with a shared ``Fetcher`` (global + per-host limits); each body that
+changed is parsed and normalized in a worker process when the run is large (CPU-bound work off the loop), and the
+result is written to the archive from the loop thread, one transaction per feed, as soon as it is ready.
 """
 
 from __future__ import annotations
@@ -7,18 +11,25 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import logging
+import multiprocessing
+import random
 from collections.abc import Callable, Iterable
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 
 from ..archive import Archive
 from ..config import Config, Source
 from ..models import FetchLog, SourceState, utcnow
-from . import decide, normalize
-from .fetch import Response, fetch_many
-from .parse import FeedError, parse_feed
+from . import decide, schedule
+from .fetch import Fetcher, Guard, Limits, Request, Response
+from .parse import FeedError
+from .process import NotAFeed, Processed, process_body
 
 log = logging.getLogger(__name__)
+
+POOL_MIN_JOBS = 64  # below this, worker start-up costs more than it saves
 
 
 @dataclass(slots=True)
@@ -31,15 +42,76 @@ class SourceReport:
     error: str | None = None
     warning: str | None = None
     duration_ms: int = 0
+    state_key: str = ""
+    skipped: bool = False
 
     @property
     def ok(self) -> bool:
         return self.error is None
 
 
+@dataclass(slots=True)
+class _Job:
+    src: Source
+    key: str
+    configured_url: str
+    state: SourceState
+
+    @property
+    def url(self) -> str:
+        return self.state.feed_url or self.configured_url
+
+
 def state_key(source_id: str, feed_index: int) -> str:
     """Fetch state is kept per feed URL; a source's first feed uses the source id itself."""
     return source_id if feed_index == 0 else f"{source_id}#{feed_index}"
+
+
+def private_address_guard(config: Config) -> Guard | None:
+    """Hook for network safety (refusing feed URLs that resolve to private addresses); a later issue fills it.
+
+    ``site.allow_private_addresses`` will switch it off for tests and the offline demo.
+    """
+    return None
+
+
+def plan(
+    config: Config, archive: Archive, only: Iterable[str] | None, now: datetime, force: bool
+) -> list[_Job]:
+    """The feeds to fetch now: enabled, not disabled by a 410 (unless forced), and due by their schedule."""
+    wanted = set(only or ())
+    unknown = wanted - {s.id for s in config.sources}
+    if unknown:
+        raise KeyError(f"unknown source id(s): {', '.join(sorted(unknown))}")
+    states = archive.source_states()
+    jobs = []
+    for src in config.sources:
+        if not src.enabled or (wanted and src.id not in wanted):
+            continue
+        for i, configured in enumerate(src.feeds):
+            key = state_key(src.id, i)
+            state = states.get(key) or SourceState(source_id=key, configured_url=configured)
+            if state.configured_url not in (None, configured):
+                state = _reset_for_new_url(state, configured)
+            state.configured_url = configured
+            if state.disabled_reason and not force:
+                continue
+            if not schedule.is_due(state.next_fetch_at, now, force=force):
+                continue
+            jobs.append(_Job(src, key, configured, state))
+    return jobs
+
+
+def _reset_for_new_url(state: SourceState, configured: str) -> SourceState:
+    """An editor changed the URL in feeds.yaml: forget everything learned about the old one."""
+    return SourceState(
+        source_id=state.source_id,
+        configured_url=configured,
+        identity_mode=state.identity_mode,
+        last_new_item_at=state.last_new_item_at,
+        feed_title=state.feed_title,
+        feed_link=state.feed_link,
+    )
 
 
 def fetch_sources(
@@ -49,97 +121,175 @@ def fetch_sources(
     *,
     now: datetime | None = None,
     progress: Callable[[SourceReport], None] | None = None,
+    force: bool | None = None,
+    limits: Limits | None = None,
+    workers: int | None = None,
+    rand: Callable[[], float] = random.random,
 ) -> list[SourceReport]:
+    """Fetch every due feed (``only`` / ``force`` bypass the schedule: a human asked for it)."""
     now = now or utcnow()
-    wanted = set(only or ())
-    unknown = wanted - {s.id for s in config.sources}
-    if unknown:
-        raise KeyError(f"unknown source id(s): {', '.join(sorted(unknown))}")
-    jobs: list[tuple[Source, int, str, SourceState]] = []
-    for src in config.sources:
-        if not src.enabled or (wanted and src.id not in wanted):
-            continue
-        for i, configured_url in enumerate(src.feeds):
-            key = state_key(src.id, i)
-            state = archive.get_source_state(key) or SourceState(source_id=key)
-            if state.disabled_reason:
-                continue
-            url = state.feed_url or configured_url
-            jobs.append((src, i, url, state))
-    requests = [
-        (url, {"etag": st.etag, "last_modified": st.last_modified, "user_agent": src.user_agent})
-        for src, _, url, st in jobs
-    ]
-    responses = asyncio.run(fetch_many(requests)) if requests else []
-    reports = []
-    for (src, _, url, state), resp in zip(jobs, responses, strict=True):
-        report = _apply(archive, src, url, state, resp, now)
-        reports.append(report)
-        if progress:
-            progress(report)
-    return reports
+    only = list(only or ())
+    force = bool(only) if force is None else force
+    jobs = plan(config, archive, only, now, force)
+    if not jobs:
+        return []
+    return asyncio.run(_run(config, archive, jobs, now, progress, limits, workers, rand))
 
 
-def _apply(
-    archive: Archive, src: Source, url: str, state: SourceState, resp: Response, now: datetime
-) -> SourceReport:
-    report = SourceReport(src.id, url, resp.status, duration_ms=resp.duration_ms)
-    state.last_fetch_at = now
-    state.last_status = resp.status
+def _pool(n_jobs: int, workers: int | None) -> Executor | None:
+    n = workers if workers is not None else (multiprocessing.cpu_count() if n_jobs >= POOL_MIN_JOBS else 0)
+    if n <= 0:
+        return None
+    ctx = multiprocessing.get_context("forkserver")
+    ctx.set_forkserver_preload(["siman_hub.sources.process", "siman_hub.sources.fastparse"])
+    return ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+
+
+async def _run(
+    config: Config,
+    archive: Archive,
+    jobs: list[_Job],
+    now: datetime,
+    progress: Callable[[SourceReport], None] | None,
+    limits: Limits | None,
+    workers: int | None,
+    rand: Callable[[], float],
+) -> list[SourceReport]:
+    pool = _pool(len(jobs), workers)
+    loop = asyncio.get_running_loop()
+
+    async def process(job: _Job, resp: Response) -> Processed:
+        call = partial(process_body, resp.body, resp.url, resp.headers, tz=job.src.timezone, now=now,
+                       identity_mode=job.src.identity, stored_mode=job.state.identity_mode)  # fmt: skip
+        if pool is None:
+            return call()
+        return await loop.run_in_executor(pool, call)
+
     try:
-        if resp.error or resp.status is None:
-            report.error = resp.error or "no response"
-        elif resp.status == 304:
-            state.etag = resp.headers.get("etag", state.etag)
-            state.last_modified = resp.headers.get("last-modified", state.last_modified)
-            state.last_success_at = now
-        elif 200 <= resp.status < 300:
-            state.etag = resp.headers.get("etag")
-            state.last_modified = resp.headers.get("last-modified")
+        async with Fetcher(limits, private_address_guard(config)) as fetcher:
+
+            async def one(job: _Job) -> SourceReport:
+                report = await _ingest_one(fetcher, process, archive, job, now, rand)
+                if progress:
+                    progress(report)
+                return report
+
+            return list(await asyncio.gather(*(one(j) for j in jobs)))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def _ingest_one(
+    fetcher: Fetcher,
+    process: Callable[[_Job, Response], object],
+    archive: Archive,
+    job: _Job,
+    now: datetime,
+    rand: Callable[[], float],
+) -> SourceReport:
+    st = job.state
+    url = job.url
+    resp = await fetcher.fetch(
+        Request(url, st.etag, st.last_modified, job.src.user_agent, browser_ua_first=st.ua_fallback)
+    )
+    report = SourceReport(job.src.id, url, resp.status, duration_ms=resp.duration_ms, state_key=job.key)
+    processed: Processed | None = None
+    warnings: list[str] = []
+    try:
+        if resp.status is not None and 200 <= resp.status < 300:
             body_hash = hashlib.sha256(resp.body).hexdigest()
-            if body_hash != state.body_hash:
-                parsed = parse_feed(resp.body, resp.url, resp.headers)
-                entries, mode = normalize.normalize(
-                    parsed, feed_url=resp.url, tz=src.timezone, now=now, identity_mode=src.identity
-                )
-                changes = decide.decide(archive.stored_hashes(src.id), entries)
-                with archive.transaction():
-                    report.new, report.updated = archive.apply_changes(src.id, changes, now)
-                state.identity_mode = mode
-                state.feed_title = parsed.title or state.feed_title
-                state.feed_link = parsed.link or state.feed_link
-                report.warning = parsed.warning
-                state.body_hash = body_hash
-            state.last_success_at = now
-            if report.new:
-                state.last_new_item_at = now
-        else:
-            report.error = f"HTTP {resp.status}"
+            if body_hash != st.body_hash:
+                try:
+                    processed = await process(job, resp)  # type: ignore[misc]
+                except NotAFeed as exc:
+                    if not exc.links:
+                        raise
+                    found = exc.links[0].url
+                    again = await fetcher.fetch(Request(found, user_agent=job.src.user_agent))
+                    if again.status is None or not 200 <= again.status < 300:
+                        raise FeedError(f"{exc}; fetching it failed: {again.error or f'HTTP {again.status}'}"
+                                        ) from None  # fmt: skip
+                    processed = await process(job, again)  # type: ignore[misc]
+                    st.discovered_from = f"{resp.url} -> {found} ({now.date().isoformat()})"
+                    warnings.append(f"HTML page instead of a feed at {resp.url}: using its feed {found}")
+                    st.feed_url = found
+                    resp = Response(found, again.status, again.body, again.headers, duration_ms=resp.duration_ms
+                                    + again.duration_ms)  # fmt: skip
+                    body_hash = hashlib.sha256(resp.body).hexdigest()
     except FeedError as exc:
         report.error = str(exc)
     except Exception as exc:  # one hostile feed must never stop the run
-        log.exception("source %s: unexpected error", src.id)
+        log.exception("source %s: unexpected error", job.key)
         report.error = f"internal error: {type(exc).__name__}: {exc}"
-    if report.error:
-        state.failures += 1
-        state.last_error = report.error
-        state.body_hash = None if resp.status and resp.status >= 400 else state.body_hash
-    else:
-        state.failures = 0
-        state.last_error = None
     with archive.transaction():
-        archive.put_source_state(state)
-        archive.record_fetch(
-            FetchLog(
-                src.id,
-                now,
-                resp.duration_ms,
-                resp.status,
-                len(resp.body),
-                report.new,
-                report.updated,
-                report.error,
-                url,
-            )
-        )
+        if processed is not None:
+            stored = archive.stored_hashes(job.src.id)
+            decide.assign_sort_dates(processed.entries, now, backlog=not stored)
+            changes = decide.decide(stored, processed.entries)
+            report.new, report.updated = archive.apply_changes(job.src.id, changes, now)
+            st.identity_mode = processed.mode
+            st.identity_note = processed.identity_note
+            st.feed_title = processed.title or st.feed_title
+            st.feed_link = processed.link or st.feed_link
+            st.body_hash = body_hash
+            if processed.warning:
+                warnings.append(processed.warning)
+        _update_state(st, job, resp, report, now, rand(), warnings)
+        report.warning = "; ".join(warnings) or None
+        report.url = resp.url if resp.status is not None else url
+        archive.put_source_state(st)
+        archive.record_fetch(FetchLog(job.key, now, report.duration_ms, resp.status, resp.nbytes, report.new,
+                                      report.updated, report.error, url))  # fmt: skip
     return report
+
+
+def _update_state(
+    st: SourceState, job: _Job, resp: Response, report: SourceReport, now: datetime, rand: float,
+    warnings: list[str],
+) -> None:  # fmt: skip
+    """Fold one attempt's outcome into the feed's state: validators, schedule, backoff, redirects, 410."""
+    interval = job.src.interval
+    status = resp.status
+    st.last_fetch_at = now
+    st.last_status = status
+    if status is not None and (200 <= status < 300 or status == 304):
+        if resp.used_browser_ua and not st.ua_fallback:
+            st.ua_fallback = True
+            warnings.append("403 to our User-Agent; a browser-like User-Agent got through (remembered)")
+        if 200 <= status < 300:
+            # exactly as received, every time: a validator the server stopped sending must be forgotten
+            st.etag = resp.headers.get("etag")
+            st.last_modified = resp.headers.get("last-modified")
+        else:
+            st.etag = resp.headers.get("etag", st.etag)
+            st.last_modified = resp.headers.get("last-modified", st.last_modified)
+        if resp.redirected_permanently_to and resp.redirected_permanently_to != st.feed_url:
+            old = st.feed_url or job.configured_url
+            st.feed_url = resp.redirected_permanently_to
+            st.permanent_redirect = f"{old} -> {st.feed_url} ({now.date().isoformat()})"
+            warnings.append(f"permanent redirect: now fetching {st.feed_url} (update feeds.yaml)")
+        st.cache_until = schedule.cache_until(resp.headers, now)
+    if status == 410:
+        report.error = f"HTTP 410 Gone: feed removed by the publisher ({resp.url})"
+        st.disabled_reason = f"410 Gone on {now.date().isoformat()} at {resp.url}: fix the URL in feeds.yaml"
+    elif report.error is None and resp.error:
+        report.error = resp.error
+    elif report.error is None and status is not None and not (200 <= status < 300 or status == 304):
+        report.error = f"HTTP {status}" + (" (also with a browser-like User-Agent)" if status == 403 else "")
+    if status in (429, 503):
+        st.retry_after_until = schedule.retry_after(resp.headers.get("retry-after"), now)
+    if report.error is None:
+        st.failures = 0
+        st.last_error = None
+        st.disabled_reason = None  # a forced fetch of a disabled feed that works re-enables it
+        st.last_success_at = now
+        if report.new:
+            st.last_new_item_at = now
+        st.next_fetch_at = schedule.next_after_success(
+            now, interval, rand, st.cache_until, st.retry_after_until
+        )
+    else:
+        st.failures += 1
+        st.last_error = report.error
+        st.next_fetch_at = schedule.next_after_failure(now, st.failures, interval, rand, st.retry_after_until)

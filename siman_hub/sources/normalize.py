@@ -81,9 +81,9 @@ def _image(e: dict[str, Any], base: str | None) -> tuple[str | None, list[dict[s
     return image, enclosures
 
 
-def normalize(parsed: ParsedFeed, *, feed_url: str, tz: str, now: datetime, identity_mode: str = "auto"
-              ) -> tuple[list[Entry], str]:  # fmt: skip
-    """Entries in feed order (duplicates within the feed dropped) and the identity mode used."""
+def normalize(parsed: ParsedFeed, *, feed_url: str, tz: str, now: datetime, identity_mode: str = "auto",
+              stored_mode: str | None = None) -> tuple[list[Entry], str, str | None]:  # fmt: skip
+    """Entries in feed order (duplicates within the feed dropped), the identity mode used and why (if degraded)."""
     base = parsed.link if parsed.link and parsed.link.startswith("http") else feed_url
     drafts: list[tuple[identity.IdentityFields, Entry]] = []
     for e in parsed.entries:
@@ -139,7 +139,7 @@ def normalize(parsed: ParsedFeed, *, feed_url: str, tz: str, now: datetime, iden
                 ),
             )
         )
-    mode = identity.choose_mode([f for f, _ in drafts], identity_mode)
+    mode, note = identity.choose_mode_noted([f for f, _ in drafts], identity_mode, stored_mode)
     keys = identity.assign_keys([f for f, _ in drafts], mode)
     out: list[Entry] = []
     seen: set[str] = set()
@@ -149,4 +149,4 @@ def normalize(parsed: ParsedFeed, *, feed_url: str, tz: str, now: datetime, iden
         seen.add(key)
         entry.key = key
         out.append(entry)
-    return out, mode
+    return out, mode, note

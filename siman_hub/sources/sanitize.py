@@ -28,9 +28,14 @@ _URL_SCHEMES = {"http", "https", "mailto"}
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
+_RELATIVE_REF = re.compile(
+    r"""(?:href|src|srcset|cite|poster|action|background)\s*=\s*["']?\s*(?!https?:|mailto:|#)""", re.I
+)
+
+
 def _resolve_links(fragment: str, base: str | None) -> str:
-    if not base or not fragment.strip():
-        return fragment
+    if not base or not fragment.strip() or not _RELATIVE_REF.search(fragment):
+        return fragment  # nothing relative: skip the (comparatively slow) lxml round-trip
     try:
         doc = lxml_html.fragment_fromstring(fragment, create_parent="div")
     except Exception:  # malformed beyond lxml's recovery: sanitize without resolving
