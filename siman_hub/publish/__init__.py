@@ -1,50 +1,44 @@
-"""Publish: the archive and content/ rendered into the portal and feeds, swapped into place atomically."""
+"""Publish: the archive and content/ rendered into the portal and feeds, swapped into place atomically.
+
+Incremental: every page has an input key (theme + catalogs + config + code, and the page's own signature from
+``pages.plan``). A page whose key matches the previous build is hardlinked from the published site into the
+staging directory instead of being rendered; when nothing at all changed, the build stops before reading items.
+"""
 
 from __future__ import annotations
 
+import hashlib
 import logging
-import math
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 from ..archive import Archive
 from ..config import Config
-from ..config import regions as regionmod
-from ..content import load_content
-from . import paths
+from ..content import Content, load_content
+from . import i18n, manifest, paths, search
 from .feeds import render_feeds
-from .model import SiteModel, Story, build_model
+from .model import SiteModel, build_model
+from .pages import PageJob, plan, region_name
 from .render import make_env, theme_dirs
+from .sitemap import robots, write_sitemaps
 from .writer import Staging
 
 log = logging.getLogger(__name__)
+
+_CODE_DIR = Path(__file__).resolve().parent
 
 
 @dataclass(slots=True)
 class BuildStats:
     pages: int = 0
     feeds: int = 0
-
-
-@dataclass(slots=True)
-class Pager:
-    page: int
-    pages: int
-    prev: str | None
-    next: str | None
-
-
-def _paginate(stories: list[Story], per_page: int, path_for: Any) -> list[tuple[str, list[Story], Pager]]:
-    pages = max(1, math.ceil(len(stories) / per_page))
-    out = []
-    for n in range(1, pages + 1):
-        chunk = stories[(n - 1) * per_page : n * per_page]
-        pager = Pager(n, pages, path_for(n - 1) if n > 1 else None, path_for(n + 1) if n < pages else None)
-        out.append((path_for(n), chunk, pager))
-    return out
+    rendered: int = 0
+    reused: int = 0
+    skipped: bool = False
+    search_indexed: bool = False
 
 
 def _root_for(url_path: str) -> str:
@@ -53,122 +47,179 @@ def _root_for(url_path: str) -> str:
     return "../" * depth if depth else "./"
 
 
-def build_site(config: Config, archive: Archive, out: Path) -> BuildStats:
+def _global_key(config: Config, content: Content) -> str:
+    """Inputs shared by every page: theme files, catalogs, publish code, config and editors' content."""
+    files: list[Path] = []
+    for d in theme_dirs(config):
+        files += manifest.tree_files(d)
+    files += i18n.catalog_files()
+    files += sorted(_CODE_DIR.glob("*.py"))
+    files.append(config.path)
+    h = hashlib.blake2b(digest_size=16)
+    for d in (*content.pages, *content.posts, *content.programs.values()):
+        h.update(str(d.path).encode())
+        h.update(repr((d.title, d.html, d.date, d.draft, d.pinned, d.programs, d.summary, d.image)).encode())
+    return manifest.hash_files(files, h)
+
+
+def _source_rows(config: Config, archive: Archive, model: SiteModel) -> tuple[list[dict[str, Any]], str]:
+    """One row per source for the health page, merging extra feeds' states (``<id>#<n>``) into their source."""
+    states = archive.source_states()
+    rows = []
+    for s in config.sources:
+        own = [st for key, st in states.items() if key == s.id or key.startswith(s.id + "#")]
+        last_fetch = max((st.last_fetch_at for st in own if st.last_fetch_at), default=None)
+        errors = [st for st in own if st.last_error]
+        error = max(errors, key=lambda st: st.last_fetch_at or last_fetch or 0).last_error if errors else None  # type: ignore[arg-type,return-value]
+        disabled = next((st.disabled_reason for st in own if st.disabled_reason), None)
+        stories = model.by_agency.get(s.id, [])
+        if not s.enabled or disabled:
+            status = "disabled"
+        elif last_fetch is None:
+            status = "never fetched"
+        else:
+            status = "error" if error else "ok"
+        rows.append({"source": s, "status": status, "last_fetch": last_fetch, "error": error,
+                     "disabled_reason": disabled, "items": len(stories),
+                     "last_item": stories[0].date if stories else None,
+                     "failures": max((st.failures for st in own), default=0)})  # fmt: skip
+    sig = repr([(r["source"].id, r["status"], r["last_fetch"], r["error"], r["disabled_reason"], r["items"],
+                 r["last_item"], r["failures"]) for r in rows])  # fmt: skip
+    return rows, hashlib.blake2b(sig.encode(), digest_size=16).hexdigest()
+
+
+def _fingerprint(global_key: str, archive: Archive, config: Config, out: Path) -> str:
+    states = sorted(
+        (k, v.last_fetch_at, v.last_status, v.last_error, v.failures, v.disabled_reason)
+        for k, v in archive.source_states().items()
+    )
+    fp = getattr(archive, "build_fingerprint", None)
+    archive_fp = fp() if fp else os.urandom(8).hex()  # unknown backend: always rebuild
+    return hashlib.blake2b(f"{global_key}|{archive_fp}|{states}|{out}".encode(), digest_size=16).hexdigest()
+
+
+def build_site(config: Config, archive: Archive, out: Path, *, force: bool = False) -> BuildStats:
+    """Render the portal and feeds into ``out``. ``force`` ignores the previous build's manifest."""
+    out = out.resolve()
     content = load_content(config)
-    items = list(archive.iter_items())
-    tags = archive.tags()
-    model = build_model(config, items, tags)
-    env = make_env(config)
-    stats = BuildStats()
+    global_key = _global_key(config, content)
+    prev = manifest.Manifest() if force else manifest.load(out)
+    fingerprint = _fingerprint(global_key, archive, config, out)
+    if not force and prev.fingerprint == fingerprint and (out / "index.html").is_file():
+        stats = BuildStats(**{k: v for k, v in prev.stats.items() if k in ("pages", "feeds")})
+        stats.skipped = True
+        stats.reused = stats.pages
+        return stats
+
+    model = build_model(config, archive.iter_items(), archive.tags())
+    rows, sources_sig = _source_rows(config, archive, model)
     staging = Staging(out)
+    stats = BuildStats()
+    new = manifest.Manifest(fingerprint=fingerprint)
     try:
-        files: dict[str, bytes] = {}
-        _render_pages(config, model, content, env, files)
-        render_feeds(model, files.__setitem__)
-        files["robots.txt"] = (
-            f"User-agent: *\nAllow: /\nSitemap: {config.site.base_url}sitemap.xml\n".encode()
-        )
-        files["sitemap.xml"] = _sitemap(config, [p for p in files if p.endswith("index.html")])
-        for rel, data in files.items():
+        primary = config.site.language
+        languages = [primary] + [x for x in [i18n.mirror_language(primary)] if x]
+        html_paths: list[str] = []
+        searchable_changed = False
+        for lang in languages:
+            env = make_env(config, lang)
+            pre = i18n.prefix(lang, primary)
+            common = _common(config, model, content, lang, languages)
+            for job in plan(model, content, rows, sources_sig):
+                rel_url = pre + job.path
+                file = paths.file_for(rel_url)
+                key = manifest.page_key(global_key, rel_url, job.sig)
+                new.pages[file] = key
+                html_paths.append(rel_url)
+                if prev.pages.get(file) == key and staging.link(out / file, file):
+                    stats.reused += 1
+                    continue
+                _render(env, staging, job, rel_url, pre, common)
+                stats.rendered += 1
+                if job.searchable and not pre:
+                    searchable_changed = True
+        stats.pages = len(html_paths)
+
+        def emit(rel: str, data: bytes) -> None:
             staging.write(rel, data)
+            stats.feeds += rel.startswith("feeds/")
+
+        render_feeds(model, emit, archive)
+        staging.write("robots.txt", robots(config.site.base_url))
+        write_sitemaps(config.site.base_url, html_paths, staging.write)
         for theme in reversed(theme_dirs(config)):
             static = theme / "static"
             if static.is_dir():
                 shutil.copytree(static, staging.dir / "static", dirs_exist_ok=True)
-        stats.pages = sum(1 for p in files if p.endswith(".html"))
-        stats.feeds = sum(1 for p in files if p.startswith("feeds/"))
+        _search(staging, out, prev, new, global_key, searchable_changed, stats)
+        new.stats = {"pages": stats.pages, "feeds": stats.feeds}
+        staging.write(manifest.MANIFEST, new.to_bytes())
         staging.publish()
     except BaseException:
         staging.abandon()
         raise
+    log.info("built %d pages (%d rendered, %d reused), %d feeds", stats.pages, stats.rendered, stats.reused,
+             stats.feeds)  # fmt: skip
     return stats
 
 
-def _render_pages(config: Config, model: SiteModel, content: Any, env: Any, files: dict[str, bytes]) -> None:
-    site = config.site
+def _search(staging: Staging, out: Path, prev: manifest.Manifest, new: manifest.Manifest, global_key: str,
+            changed: bool, stats: BuildStats) -> None:  # fmt: skip
+    """Re-index only when an indexed page changed; otherwise keep the previous index as it was."""
+    searchable = sorted(p for p in new.pages if p.startswith(("story/", "pages/", "posts/")))
+    key = hashlib.blake2b(
+        (global_key + "".join(f"{p}={new.pages[p]}" for p in searchable)).encode(), digest_size=16
+    ).hexdigest()
+    new.search_key = key
+    old_bundle = out / search.BUNDLE
+    if not changed and prev.search_key == key and old_bundle.is_dir():
+        staging.link_tree(old_bundle, search.BUNDLE)
+        return
+    search.build_index(staging.dir)
+    stats.search_indexed = True
+
+
+def _common(
+    config: Config, model: SiteModel, content: Content, lang: str, languages: list[str]
+) -> dict[str, Any]:
     program_names = {p.id: p.name for p in config.programs}
-    nav_pages = [{"path": paths.page(d.slug), "title": d.title} for d in content.pages if not d.draft]
-    common = {
-        "site": site,
-        "lang": site.language,
-        "nav_pages": nav_pages,
+    return {
+        "site": config.site,
+        "lang": lang,
+        "languages": languages,
+        "language_names": i18n.LANGUAGE_NAMES,
+        "primary_lang": config.site.language,
+        "nav_pages": [{"path": paths.page(d.slug), "title": d.title} for d in content.pages if not d.draft],
         "program_name": lambda pid: program_names.get(pid, pid),
         "source_name": lambda sid: model.sources[sid].name if sid in model.sources else sid,
+        "story_regions": lambda story: _story_regions(model, story),
+        "paths": paths,
     }
 
-    def render(
-        template: str, url_path: str, alternates: list[dict[str, str]] | None = None, **ctx: Any
-    ) -> None:
-        html = env.get_template(template).render(
-            **common, **ctx, url_path=url_path, root=_root_for(url_path), alternates=alternates or []
-        )
-        files[paths.file_for(url_path)] = html.encode("utf-8")
 
-    def feeds_alt(kind: str | None, key: str | None, title: str) -> list[dict[str, str]]:
-        return [
-            {
-                "type": "application/atom+xml",
-                "title": f"{title} (Atom)",
-                "path": paths.feed(kind, key, "atom"),
-            },
-            {"type": "application/rss+xml", "title": f"{title} (RSS)", "path": paths.feed(kind, key, "rss")},
-            {
-                "type": "application/feed+json",
-                "title": f"{title} (JSON)",
-                "path": paths.feed(kind, key, "json"),
-            },
+def _story_regions(model: SiteModel, story: Any) -> list[str]:
+    """Names of the province and kabupaten/kota of every publisher: the story's region search filter."""
+    names: set[str] = set()
+    for sid in story.source_ids:
+        src = model.sources.get(sid)
+        if src and src.region:
+            for code in {src.region, src.region[:2]}:
+                names.add(region_name(code))
+    return sorted(names)
+
+
+def _render(env: Any, staging: Staging, job: PageJob, rel_url: str, pre: str, common: dict[str, Any]) -> None:
+    root = _root_for(rel_url)
+    kind, key = job.ctx.get("feed", (False, None))
+    alternates = []
+    if kind is not False:
+        alternates = [
+            {"type": "application/atom+xml", "ext": "atom", "path": paths.feed(kind, key, "atom")},
+            {"type": "application/rss+xml", "ext": "rss", "path": paths.feed(kind, key, "rss")},
+            {"type": "application/feed+json", "ext": "json", "path": paths.feed(kind, key, "json")},
         ]
-
-    per = site.per_page
-    for path, chunk, pager in _paginate(model.stories, per, paths.index):
-        render("list.html", path, feeds_alt(None, None, site.title), heading=site.title, intro="", stories=chunk,
-               pager=pager)  # fmt: skip
-    for p in config.programs:
-        doc = content.programs.get(p.id)
-        intro = doc.html if doc else f"<p>{escape(p.description)}</p>"
-        for path, chunk, pager in _paginate(
-            model.by_program.get(p.id, []), per, lambda n, p=p: paths.program(p.id, n)
-        ):
-            render("list.html", path, feeds_alt("program", p.id, p.name), heading=p.name, intro=intro,
-                   stories=chunk, pager=pager)  # fmt: skip
-    for s in config.sources:
-        for path, chunk, pager in _paginate(
-            model.by_agency.get(s.id, []), per, lambda n, s=s: paths.agency(s.id, n)
-        ):
-            render("list.html", path, feeds_alt("agency", s.id, s.name), heading=s.name, intro="", stories=chunk,
-                   pager=pager)  # fmt: skip
-    for code, stories in model.by_region.items():
-        region = regionmod.lookup(code)
-        name = region.name if region else code
-        for path, chunk, pager in _paginate(stories, per, lambda n, c=code: paths.region(c, n)):
-            render("list.html", path, feeds_alt("region", code, name), heading=f"{name} ({code})", intro="",
-                   stories=chunk, pager=pager)  # fmt: skip
-    for story in model.stories:
-        render("story.html", paths.story(story.id), story=story)
-    for doc in content.pages:
-        if not doc.draft:
-            render("page.html", paths.page(doc.slug), doc=doc)
-    for doc in content.posts:
-        if not doc.draft:
-            render("page.html", paths.post(doc.slug), doc=doc)
-    rows = []
-    counts: dict[str, int] = {}
-    for story in model.stories:
-        for m in story.members:
-            counts[m.source_id] = counts.get(m.source_id, 0) + 1
-    for s in config.sources:
-        rows.append({"source": s, "state": None, "items": counts.get(s.id, 0),
-                     "status": "aktif" if s.enabled else "nonaktif"})  # fmt: skip
-    render("sources.html", "sources/", rows=rows)
-
-
-def _sitemap(config: Config, html_files: list[str]) -> bytes:
-    urls = []
-    for f in sorted(html_files):
-        path = f[: -len("index.html")]
-        urls.append(f"<url><loc>{escape(config.site.base_url + path)}</loc></url>")
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?>\n<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">\n'
-        + "\n".join(urls)
-        + "\n</urlset>\n"
-    ).encode("utf-8")
+    html = env.get_template(job.template).render(
+        **common, **job.ctx, url_path=rel_url, page_path=job.path, root=root + pre, site_root=root,
+        alternates=alternates,
+    )  # fmt: skip
+    staging.write(paths.file_for(rel_url), html.encode("utf-8"))

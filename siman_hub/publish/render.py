@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import gettext
 import os
 from datetime import datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
 from ..config import Config
+from . import dates, i18n
 
 
 def default_theme_dir() -> Path:
@@ -22,10 +21,13 @@ def default_theme_dir() -> Path:
 
 
 def theme_dirs(config: Config) -> list[Path]:
+    """Theme layers, most specific first: the hub's own theme dir, then the default theme."""
     return [d for d in (config.theme_dir, default_theme_dir()) if d.is_dir()]
 
 
-def make_env(config: Config) -> Environment:
+def make_env(config: Config, lang: str | None = None) -> Environment:
+    """One environment per UI language: gettext catalog and date formats are bound at creation."""
+    lang = lang or config.site.language
     loaders = [FileSystemLoader(str(d / "templates")) for d in theme_dirs(config)]
     env = Environment(
         loader=ChoiceLoader(loaders),
@@ -34,21 +36,19 @@ def make_env(config: Config) -> Environment:
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,
     )
-    env.install_gettext_translations(gettext.NullTranslations(), newstyle=True)  # type: ignore[attr-defined]
-    tzname = config.site.timezone
+    env.install_gettext_translations(i18n.translations(lang), newstyle=True)  # type: ignore[attr-defined]
+    site_tz = config.site.timezone
     tz_by_source = {s.id: s.timezone for s in config.sources}
 
     def localdate(value: datetime, source_id: str | None = None) -> str:
-        tz = tz_by_source.get(source_id or "", tzname)
-        local = value.astimezone(ZoneInfo(tz))
-        abbr = {
-            "Asia/Jakarta": "WIB",
-            "Asia/Pontianak": "WIB",
-            "Asia/Makassar": "WITA",
-            "Asia/Jayapura": "WIT",
-        }
-        return local.strftime("%d-%m-%Y %H:%M ") + abbr.get(tz, local.strftime("%Z"))
+        return dates.format_local(value, tz_by_source.get(source_id or "", site_tz), lang)
+
+    def localday(value: datetime) -> str:
+        return dates.format_day(value, site_tz, lang)
 
     env.filters["localdate"] = localdate
+    env.filters["localday"] = localday
+    env.globals["format_month"] = lambda y, m: dates.format_month(y, m, lang)
     return env

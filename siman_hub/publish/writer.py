@@ -54,6 +54,33 @@ class Staging:
             data = data.encode("utf-8")
         target.write_bytes(data)
 
+    def link(self, src: Path, rel: str) -> bool:
+        """Reuse an unchanged file of the previous build: a hardlink (no copy), or a copy across devices."""
+        target = self.path(rel)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            os.link(src, target)
+        except FileNotFoundError:
+            return False
+        except OSError:
+            try:
+                shutil.copy2(src, target)
+            except OSError:
+                return False
+        return True
+
+    def link_tree(self, src: Path, rel: str) -> None:
+        """Hardlink a whole directory of the previous build (e.g. an unchanged search index)."""
+        base = self.path(rel)
+        for dirpath, _dirs, files in os.walk(src):
+            d = base / Path(dirpath).relative_to(src)
+            d.mkdir(parents=True, exist_ok=True)
+            for f in files:
+                try:
+                    os.link(Path(dirpath) / f, d / f)
+                except OSError:
+                    shutil.copy2(Path(dirpath) / f, d / f)
+
     def publish(self) -> None:
         _fsync_tree(self.dir)
         if self.out.exists() and _exchange(self.dir, self.out):

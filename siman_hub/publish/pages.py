@@ -1,0 +1,223 @@
+"""The page plan: every HTML page of the portal as (path, template, context, input signature).
+
+Pure: no rendering and no I/O. The signature names everything a page shows, so the builder can skip a page
+whose signature is unchanged since the last build (incremental builds) without rendering it first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import regions as regionmod
+from ..content import Content, Document
+from . import paths
+from .model import SiteModel, Story
+
+HIGHLIGHTS_PER_PROGRAM = 3
+TOP_AGENCIES = 5
+
+
+@dataclass(slots=True)
+class Pager:
+    page: int
+    pages: int
+    prev: str | None
+    next: str | None
+    first: str = ""
+
+
+@dataclass(slots=True)
+class PageJob:
+    path: str
+    template: str
+    sig: str
+    ctx: dict[str, Any] = field(default_factory=dict)
+    searchable: bool = False
+
+
+def story_sig(story: Story) -> str:
+    """What a story looks like on any page: changes when an item, its cluster or its tags change."""
+    parts = [story.id, str(story.canonical.id), story.updated.isoformat()]
+    parts += [f"{m.id}:{m.source_id}:{m.changed_at.isoformat()}" for m in story.members]
+    for pid in sorted(story.tags):
+        for t in story.tags[pid]:
+            parts.append(f"{pid}:{t.item_id}:{t.rule}:{','.join(t.matched)}:{t.rule_version}")
+    return "|".join(parts)
+
+
+class Signatures:
+    """Story signatures, hashed once per build and reused by every list the story appears in."""
+
+    def __init__(self) -> None:
+        self._cache: dict[str, str] = {}
+
+    def story(self, s: Story) -> str:
+        h = self._cache.get(s.id)
+        if h is None:
+            h = hashlib.blake2b(story_sig(s).encode(), digest_size=12).hexdigest()
+            self._cache[s.id] = h
+        return h
+
+    def stories(self, stories: list[Story]) -> str:
+        return ",".join(self.story(s) for s in stories)
+
+
+def paginate(
+    stories: list[Story], per_page: int, path_for: Callable[[int], str]
+) -> Iterator[tuple[str, list[Story], Pager]]:
+    pages = max(1, math.ceil(len(stories) / per_page))
+    for n in range(1, pages + 1):
+        chunk = stories[(n - 1) * per_page : n * per_page]
+        pager = Pager(n, pages, path_for(n - 1) if n > 1 else None, path_for(n + 1) if n < pages else None,
+                      path_for(1))  # fmt: skip
+        yield path_for(n), chunk, pager
+
+
+def archive_path(year: int, month: int, page: int = 1) -> str:
+    return f"arsip/{year:04d}/{month:02d}/" + ("" if page == 1 else f"page/{page}/")
+
+
+def _doc_sig(doc: Document) -> str:
+    return hashlib.blake2b(
+        f"{doc.slug}|{doc.title}|{doc.date}|{doc.programs}|{doc.summary}|{doc.image}|{doc.pinned}|{doc.html}".encode(),
+        digest_size=12,
+    ).hexdigest()
+
+
+def _by_month(model: SiteModel, tz: str) -> dict[tuple[int, int], list[Story]]:
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    months: dict[tuple[int, int], list[Story]] = {}
+    for s in model.stories:
+        local = s.date.astimezone(zone)
+        months.setdefault((local.year, local.month), []).append(s)
+    return months
+
+
+def region_name(code: str) -> str:
+    r = regionmod.lookup(code)
+    return r.name if r else code
+
+
+def plan(
+    model: SiteModel, content: Content, sources_rows: list[dict[str, Any]], sources_sig: str
+) -> Iterator[PageJob]:
+    """Every page of one language, in no particular order. Contexts hold references, not copies."""
+    config = model.config
+    site = config.site
+    per = site.per_page
+    sigs = Signatures()
+    programs = {p.id: p for p in config.programs}
+    posts = [d for d in content.posts if not d.draft]
+    picks = [d for d in posts if d.pinned]
+
+    # -- home and its pages ------------------------------------------------------------------------------
+    highlights = [
+        (p, model.by_program.get(p.id, [])[:HIGHLIGHTS_PER_PROGRAM])
+        for p in config.programs
+        if model.by_program.get(p.id)
+    ]
+    for path, chunk, pager in paginate(model.stories, per, paths.index):
+        if pager.page == 1:
+            sig = (
+                "home|"
+                + sigs.stories(chunk)
+                + "|"
+                + ";".join(f"{p.id}:{sigs.stories(ss)}" for p, ss in highlights)
+                + "|"
+                + ",".join(_doc_sig(d) for d in picks)
+                + f"|{pager.pages}"
+            )
+            yield PageJob(path, "home.html", sig, {"stories": chunk, "pager": pager, "highlights": highlights,
+                                                   "picks": picks, "feed": (None, None)})  # fmt: skip
+        else:
+            yield PageJob(path, "list.html", f"index|{sigs.stories(chunk)}|{pager.pages}",
+                          {"stories": chunk, "pager": pager, "heading": site.title, "feed": (None, None)})  # fmt: skip
+
+    # -- programs -----------------------------------------------------------------------------------------
+    counts = {pid: len(ss) for pid, ss in model.by_program.items()}
+    yield PageJob("program/", "programs.html", f"programs|{sorted(counts.items())}|{[(p.id, p.name, p.description) for p in config.programs]}",
+                  {"programs": config.programs, "counts": counts})  # fmt: skip
+    for p in config.programs:
+        stories = model.by_program.get(p.id, [])
+        doc = content.programs.get(p.id)
+        active = Counter(sid for s in stories for sid in s.source_ids).most_common(TOP_AGENCIES)
+        base = f"program|{p.id}|{p.name}|{p.description}|{_doc_sig(doc) if doc else ''}|{active}"
+        for path, chunk, pager in paginate(stories, per, lambda n, p=p: paths.program(p.id, n)):
+            yield PageJob(path, "program.html", f"{base}|{sigs.stories(chunk)}|{pager.pages}",
+                          {"program": p, "doc": doc, "stories": chunk, "pager": pager, "active": active,
+                           "heading": p.name, "feed": ("program", p.id)})  # fmt: skip
+
+    # -- agencies -----------------------------------------------------------------------------------------
+    agency_counts = {sid: len(ss) for sid, ss in model.by_agency.items()}
+    yield PageJob("agency/", "agencies.html", f"agencies|{sorted(agency_counts.items())}|{[(s.id, s.name, s.kind) for s in config.sources]}",
+                  {"sources": config.sources, "counts": agency_counts})  # fmt: skip
+    for s in config.sources:
+        stories = model.by_agency.get(s.id, [])
+        base = f"agency|{s.id}|{s.name}|{s.kind}|{s.region}|{s.homepage}"
+        for path, chunk, pager in paginate(stories, per, lambda n, s=s: paths.agency(s.id, n)):
+            yield PageJob(path, "agency.html", f"{base}|{sigs.stories(chunk)}|{pager.pages}",
+                          {"source": s, "stories": chunk, "pager": pager, "heading": s.name,
+                           "region": regionmod.lookup(s.region) if s.region else None,
+                           "feed": ("agency", s.id)})  # fmt: skip
+
+    # -- regions: province → kabupaten/kota -------------------------------------------------------------
+    region_counts = {code: len(ss) for code, ss in model.by_region.items()}
+    provinces = sorted(c for c in model.by_region if len(c) == 2)
+    tree = [
+        (regionmod.lookup(c), sorted(k for k in model.by_region if k.startswith(c + "."))) for c in provinces
+    ]
+    tree_ctx = [(prov, [regionmod.lookup(k) for k in kids]) for prov, kids in tree if prov]
+    yield PageJob("region/", "regions.html", f"regions|{sorted(region_counts.items())}",
+                  {"tree": tree_ctx, "counts": region_counts})  # fmt: skip
+    for code, stories in model.by_region.items():
+        region = regionmod.lookup(code)
+        if region is None:
+            continue
+        parent = regionmod.lookup(code[:2]) if len(code) > 2 else None
+        kids = (
+            [regionmod.lookup(k) for k in sorted(model.by_region) if k.startswith(code + ".")]
+            if len(code) == 2
+            else []
+        )
+        base = f"region|{code}|{[k.code for k in kids if k]}|{sorted(region_counts.items()) if kids else ''}"
+        for path, chunk, pager in paginate(stories, per, lambda n, c=code: paths.region(c, n)):
+            yield PageJob(path, "region.html", f"{base}|{sigs.stories(chunk)}|{pager.pages}",
+                          {"region": region, "parent": parent, "kids": [k for k in kids if k], "counts": region_counts,
+                           "stories": chunk, "pager": pager, "heading": region.name,
+                           "feed": ("region", code)})  # fmt: skip
+
+    # -- stories ------------------------------------------------------------------------------------------
+    for story in model.stories:
+        yield PageJob(paths.story(story.id), "story.html", "story|" + sigs.story(story),
+                      {"story": story, "programs": programs}, searchable=True)  # fmt: skip
+
+    # -- date archives ------------------------------------------------------------------------------------
+    months = _by_month(model, site.timezone)
+    month_keys = sorted(months, reverse=True)
+    yield PageJob("arsip/", "archive_index.html", f"arsip|{[(k, len(months[k])) for k in month_keys]}",
+                  {"months": [(y, m, len(months[(y, m)])) for y, m in month_keys]})  # fmt: skip
+    for y, m in month_keys:
+        for path, chunk, pager in paginate(months[(y, m)], per, lambda n, y=y, m=m: archive_path(y, m, n)):
+            yield PageJob(path, "archive_month.html", f"month|{y}|{m}|{sigs.stories(chunk)}|{pager.pages}",
+                          {"year": y, "month": m, "stories": chunk, "pager": pager, "feed": (None, None)})  # fmt: skip
+
+    # -- sources health, search, editors' content ---------------------------------------------------------
+    yield PageJob("sources/", "sources.html", "sources|" + sources_sig, {"rows": sources_rows})
+    yield PageJob("search/", "search.html", "search", {"programs": config.programs})
+    for doc in content.pages:
+        if not doc.draft:
+            yield PageJob(
+                paths.page(doc.slug), "page.html", "page|" + _doc_sig(doc), {"doc": doc}, searchable=True
+            )
+    yield PageJob("posts/", "posts.html", "posts|" + ",".join(_doc_sig(d) for d in posts), {"posts": posts})
+    for doc in posts:
+        yield PageJob(
+            paths.post(doc.slug), "post.html", "post|" + _doc_sig(doc), {"doc": doc}, searchable=True
+        )
