@@ -55,9 +55,9 @@ def main(ctx: click.Context, config_path: Path, verbose: int, quiet: bool) -> No
 
 
 def _register() -> None:
-    from . import hub
+    from . import hub, serve
 
-    for module in (hub,):
+    for module in (hub, serve):
         for command in module.COMMANDS:
             main.add_command(command)
 

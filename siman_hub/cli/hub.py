@@ -189,4 +189,4 @@ def sources(ctx: Ctx, as_json: bool) -> None:
         )
 
 
-COMMANDS = [init, check, fetch, build, run, serve, sources]
+COMMANDS = [init, check, fetch, build, run, sources]  # serve: cli/serve.py
