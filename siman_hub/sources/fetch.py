@@ -20,6 +20,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 import aiohttp
+from aiohttp.abc import AbstractResolver
 
 from .. import __version__
 
@@ -84,16 +85,19 @@ class _TooLarge(Exception):
 class Fetcher:
     """One aiohttp session shared by every request of a run: ``async with Fetcher() as f: await f.fetch(req)``."""
 
-    def __init__(self, limits: Limits | None = None, guard: Guard | None = None):
+    def __init__(self, limits: Limits | None = None, guard: Guard | None = None,
+                 resolver: AbstractResolver | None = None):  # fmt: skip
         self.limits = limits or Limits()
         self.guard = guard
+        # network policy: every DNS answer (redirect hops included) passes through this resolver
+        self.resolver = resolver
         self._global = asyncio.Semaphore(self.limits.concurrency)
         self._hosts: dict[str, asyncio.Semaphore] = {}
         self._session: aiohttp.ClientSession | None = None
 
     async def __aenter__(self) -> Fetcher:
         connector = aiohttp.TCPConnector(
-            limit=0, limit_per_host=0, ttl_dns_cache=300, enable_cleanup_closed=True
+            limit=0, limit_per_host=0, ttl_dns_cache=300, enable_cleanup_closed=True, resolver=self.resolver
         )
         self._session = aiohttp.ClientSession(
             connector=connector,
@@ -107,6 +111,8 @@ class Fetcher:
     async def __aexit__(self, *exc: object) -> None:
         if self._session is not None:
             await self._session.close()
+        if self.resolver is not None:  # a resolver passed in is not closed by the connector
+            await self.resolver.close()
 
     def _host_limit(self, url: str) -> asyncio.Semaphore:
         host = (urlsplit(url).hostname or "").lower()

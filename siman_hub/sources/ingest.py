@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import logging
 import multiprocessing
+import os
 import random
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
@@ -22,7 +23,7 @@ from functools import partial
 from ..archive import Archive
 from ..config import Config, Source
 from ..models import FetchLog, SourceState, utcnow
-from . import decide, schedule
+from . import decide, netpolicy, schedule
 from .fetch import Fetcher, Guard, Limits, Request, Response
 from .parse import FeedError
 from .process import NotAFeed, Processed, process_body
@@ -68,11 +69,11 @@ def state_key(source_id: str, feed_index: int) -> str:
 
 
 def private_address_guard(config: Config) -> Guard | None:
-    """Hook for network safety (refusing feed URLs that resolve to private addresses); a later issue fills it.
+    """Network safety (``netpolicy``): refuse feed URLs and redirects to private, loopback, link-local... addresses.
 
-    ``site.allow_private_addresses`` will switch it off for tests and the offline demo.
+    On unless ``site.allow_private_addresses: true`` (tests on loopback, an intranet hub).
     """
-    return None
+    return None if config.site.allow_private_addresses else netpolicy.check_url
 
 
 def plan(
@@ -133,16 +134,31 @@ def fetch_sources(
     jobs = plan(config, archive, only, now, force)
     if not jobs:
         return []
-    return asyncio.run(_run(config, archive, jobs, now, progress, limits, workers, rand))
+    pool = _pool(len(jobs), workers)
+    try:
+        return asyncio.run(_run(config, archive, jobs, now, progress, limits, pool, rand))
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _noop() -> None:
+    return None
 
 
 def _pool(n_jobs: int, workers: int | None) -> Executor | None:
-    n = workers if workers is not None else (multiprocessing.cpu_count() if n_jobs >= POOL_MIN_JOBS else 0)
-    if n <= 0:
+    """Worker processes for parse+normalize, started *before* the event loop (and its resolver threads) exists.
+
+    ``fork`` because it starts in milliseconds and, unlike spawn/forkserver, does not re-import the caller's
+    ``__main__`` (a script without an ``if __name__ == "__main__"`` guard would otherwise run again in every
+    worker). Workers only run pure parsing code, so no lock held by another thread at fork time is touched.
+    """
+    n = workers if workers is not None else (min(os.cpu_count() or 1, 4) if n_jobs >= POOL_MIN_JOBS else 0)
+    if n <= 0 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    ctx = multiprocessing.get_context("forkserver")
-    ctx.set_forkserver_preload(["siman_hub.sources.process", "siman_hub.sources.fastparse"])
-    return ProcessPoolExecutor(max_workers=n, mp_context=ctx)
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"))
+    pool.submit(_noop).result()  # spawn every worker now (fork pools start all workers on first submit)
+    return pool
 
 
 async def _run(
@@ -152,10 +168,9 @@ async def _run(
     now: datetime,
     progress: Callable[[SourceReport], None] | None,
     limits: Limits | None,
-    workers: int | None,
+    pool: Executor | None,
     rand: Callable[[], float],
 ) -> list[SourceReport]:
-    pool = _pool(len(jobs), workers)
     loop = asyncio.get_running_loop()
 
     async def process(job: _Job, resp: Response) -> Processed:
@@ -165,19 +180,16 @@ async def _run(
             return call()
         return await loop.run_in_executor(pool, call)
 
-    try:
-        async with Fetcher(limits, private_address_guard(config)) as fetcher:
+    guard = private_address_guard(config)
+    async with Fetcher(limits, guard, netpolicy.GuardedResolver() if guard else None) as fetcher:
 
-            async def one(job: _Job) -> SourceReport:
-                report = await _ingest_one(fetcher, process, archive, job, now, rand)
-                if progress:
-                    progress(report)
-                return report
+        async def one(job: _Job) -> SourceReport:
+            report = await _ingest_one(fetcher, process, archive, job, now, rand)
+            if progress:
+                progress(report)
+            return report
 
-            return list(await asyncio.gather(*(one(j) for j in jobs)))
-    finally:
-        if pool is not None:
-            pool.shutdown(wait=False, cancel_futures=True)
+        return list(await asyncio.gather(*(one(j) for j in jobs)))
 
 
 async def _ingest_one(

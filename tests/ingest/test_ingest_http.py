@@ -256,7 +256,8 @@ def test_duplicate_guids_degrade_identity_and_sources_do_not_collide(tmp_path, f
     st = arc.get_source_state("a")
     assert st.identity_mode == "link" and "guid: 80% of 5 ids empty or repeated" in st.identity_note
     assert arc.get_source_state("b").identity_mode == "guid"
-    [r] = run(cfg, arc, only=["a"])  # the same body again: nothing new, nothing duplicated
+    [again] = run(cfg, arc, only=["a"])  # the same body again: nothing new, nothing duplicated
+    assert again.new == 0 and again.error is None
     assert arc.count_items("a") == 5
 
 
