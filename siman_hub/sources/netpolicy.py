@@ -16,6 +16,7 @@ The policy is on unless ``site.allow_private_addresses: true`` (a test lab or an
 
 from __future__ import annotations
 
+import errno
 import ipaddress
 import socket
 from collections.abc import Iterable
@@ -33,6 +34,10 @@ _LOCAL_NAMES = ("localhost", "localhost.localdomain", "ip6-localhost", "ip6-loop
 
 class AddressRefused(OSError):
     """A host resolved only to addresses the policy refuses; aiohttp reports it as a connection error."""
+
+    def __init__(self, message: str):
+        # errno + strerror, because aiohttp's connection error shows ``strerror`` (None for a bare message)
+        super().__init__(errno.EACCES, message)
 
 
 def _category(ip: IPAddress) -> str | None:
@@ -79,10 +84,11 @@ class Policy:
         if any(addr in net for net in self.allow if net.version == addr.version):
             return None
         if isinstance(addr, ipaddress.IPv6Address) and (v4 := _embedded_v4(addr)) is not None:
+            # the packet ends up at the IPv4 address, so that is the one judged
             if any(v4 in net for net in self.allow if net.version == 4):
                 return None
-            if (why := _category(v4)) is not None:
-                return f"{addr} carries {v4}, a {why} address"
+            why = _category(v4)
+            return f"{addr} carries {v4}, a {why} address" if why else None
         if (why := _category(addr)) is not None:
             return f"{addr} is a {why} address"
         return None
@@ -164,8 +170,10 @@ class GuardedResolver(AbstractResolver):
         answers = await self._resolver().resolve(host, port, family)
         kept, refused = filter_answers(answers, self.policy)
         if not kept:
-            reasons = "; ".join(refused) or "no address"
-            raise AddressRefused(f"refused by network policy: {host} resolves to {reasons}")
+            reasons = "; ".join(refused) or "no address at all"
+            raise AddressRefused(
+                f"refused by network policy: {host} resolves only to refused addresses: {reasons}"
+            )
         return kept
 
     async def close(self) -> None:
