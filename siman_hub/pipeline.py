@@ -9,6 +9,8 @@ run    = fetch, then refine and build
 from __future__ import annotations
 
 import logging
+import os
+import socket
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -17,6 +19,7 @@ from .archive import Archive, open_archive
 from .config import Config
 from .lock import RunLock
 from .sources.ingest import SourceReport, fetch_sources
+from .sources.shard import Shard
 
 log = logging.getLogger(__name__)
 
@@ -35,10 +38,26 @@ def archive_for(config: Config) -> Archive:
 
 
 def fetch(config: Config, only: Iterable[str] | None = None,
-          progress: Callable[[SourceReport], None] | None = None) -> list[SourceReport]:  # fmt: skip
+          progress: Callable[[SourceReport], None] | None = None, *,
+          shard: Shard | None = None, worker: str | None = None) -> list[SourceReport]:  # fmt: skip
+    """Fetch into the archive. With ``shard`` only the sources that shard owns; in every case only the sources
+    this worker can claim, so a source another worker is fetching right now is skipped (PostgreSQL row locks;
+    on SQLite every source is claimable)."""
     archive = archive_for(config)
     try:
-        return fetch_sources(config, archive, only, progress=progress)
+        wanted = set(only or ())
+        if unknown := wanted - {s.id for s in config.sources}:
+            raise KeyError(f"unknown source id(s): {', '.join(sorted(unknown))}")
+        ids = [s.id for s in config.sources if s.enabled and (not wanted or s.id in wanted)]
+        if shard is not None:
+            ids = shard.select(ids)
+        claimed = archive.claim_sources(ids, worker or f"{socket.gethostname()}:{os.getpid()}")
+        if not claimed:
+            return []
+        try:
+            return fetch_sources(config, archive, claimed, progress=progress, force=bool(wanted))
+        finally:
+            archive.release_sources()
     finally:
         archive.close()
 

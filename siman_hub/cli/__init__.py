@@ -55,9 +55,9 @@ def main(ctx: click.Context, config_path: Path, verbose: int, quiet: bool) -> No
 
 
 def _register() -> None:
-    from . import hub, serve
+    from . import archive, hub, serve
 
-    for module in (hub, serve):
+    for module in (hub, serve, archive):
         for command in module.COMMANDS:
             main.add_command(command)
 

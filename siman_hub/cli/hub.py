@@ -18,6 +18,7 @@ from ..config import ConfigError, load_config
 from ..content import ContentError, load_content
 from ..lock import LockTimeout
 from ..sources.ingest import SourceReport
+from ..sources.shard import Shard
 from . import Ctx, pass_ctx
 
 
@@ -84,14 +85,26 @@ def check(ctx: Ctx) -> None:
     click.echo(f"ok: {len(config.sources)} sources, {len(config.programs)} programs")
 
 
+def _parse_shard(_ctx: click.Context, _param: click.Parameter, value: str | None) -> Shard | None:
+    try:
+        return Shard.parse(value) if value else None
+    except ValueError as exc:
+        raise click.BadParameter(str(exc)) from None
+
+
 @click.command()
 @click.option("--source", "sources", multiple=True, help="Only this source id (repeatable).")
+@click.option("--shard", default=None, metavar="K/N", callback=_parse_shard,
+              help="Only the sources shard K of N owns (stable by source id; for N parallel workers).")  # fmt: skip
+@click.option("--worker", default=None, help="Worker name shown in PostgreSQL (default host:pid).")
 @pass_ctx
-def fetch(ctx: Ctx, sources: tuple[str, ...]) -> None:
+def fetch(ctx: Ctx, sources: tuple[str, ...], shard: Shard | None, worker: str | None) -> None:
     """Pull feeds into the archive."""
     config = ctx.config()
     try:
-        reports = pipeline.fetch(config, sources or None, progress=_progress(ctx, len(config.sources)))
+        reports = pipeline.fetch(
+            config, sources or None, progress=_progress(ctx, len(config.sources)), shard=shard, worker=worker
+        )
     except KeyError as exc:
         raise click.ClickException(str(exc.args[0])) from None
     _print_reports(ctx, reports)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -101,8 +102,11 @@ class Config:
 
     @property
     def archive_url(self) -> str:
-        """The archive location as a URL; a bare path is a SQLite file relative to the config."""
-        a = self.site.archive
+        """The archive location as a URL; a bare path is a SQLite file relative to the config.
+
+        ``SIMAN_HUB_ARCHIVE`` overrides ``site.archive`` so that workers can share one feeds.yaml while the
+        database URL (and its password) comes from the deployment's environment, not from git."""
+        a = os.environ.get("SIMAN_HUB_ARCHIVE") or self.site.archive
         if "://" in a:
             return a
         p = Path(a)
