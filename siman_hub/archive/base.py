@@ -67,3 +67,13 @@ class Archive(Protocol):
     def build_fingerprint(self) -> str:
         """An opaque value that changes whenever items, clusters or tags change (incremental builds)."""
         ...
+
+    # -- scale-out (issue 9: sharded fetch workers; archive/postgresql.py) --------------------------------------
+    def claim_sources(self, source_ids: Iterable[str], worker: str) -> list[str]:
+        """Take ``source_ids`` for this worker until :meth:`release_sources` (or close, or the process dies);
+        return those won. A source held by another live worker is skipped, never waited for."""
+        ...
+
+    def release_sources(self) -> None:
+        """Give back every source claimed through this archive object."""
+        ...

@@ -303,6 +303,14 @@ class SQLiteArchive:
             (feed_key, page, fmt, body, ts(now)),
         )
 
+    # -- scale-out (issue 9): one SQLite file is one machine, where the run lock already serialises runs, so
+    # every source is this worker's. Row-level claims live in archive/postgresql.py.
+    def claim_sources(self, source_ids: Iterable[str], worker: str) -> list[str]:
+        return sorted(set(source_ids))
+
+    def release_sources(self) -> None:
+        return None
+
 
 def _sort_date(e: Entry, now: datetime) -> datetime:
     """When an item belongs in time-ordered lists: its publication date, but never after we first saw it."""
