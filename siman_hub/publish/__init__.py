@@ -80,10 +80,10 @@ def _source_rows(config: Config, archive: Archive, model: SiteModel) -> tuple[li
         else:
             status = "error" if error else "ok"
         rows.append({"source": s, "status": status, "last_fetch": last_fetch, "error": error,
-                     "disabled_reason": disabled, "items": len(stories),
+                     "disabled_reason": disabled, "count": len(stories),
                      "last_item": stories[0].date if stories else None,
                      "failures": max((st.failures for st in own), default=0)})  # fmt: skip
-    sig = repr([(r["source"].id, r["status"], r["last_fetch"], r["error"], r["disabled_reason"], r["items"],
+    sig = repr([(r["source"].id, r["status"], r["last_fetch"], r["error"], r["disabled_reason"], r["count"],
                  r["last_item"], r["failures"]) for r in rows])  # fmt: skip
     return rows, hashlib.blake2b(sig.encode(), digest_size=16).hexdigest()
 
