@@ -75,7 +75,7 @@ def test_story_page_shows_publishers_zone_tags_and_meta(built: tuple[Config, Pat
     for prop in ("og:title", "og:description", "og:url", "og:type", "twitter:card", "twitter:title"):
         assert f'"{prop}"' in html, prop
     assert f'<link rel="canonical" href="https://portal.example.org/{rel}">' in html
-    assert 'data-pagefind-filter="program"' in html and 'data-pagefind-filter="agency"' in html
+    assert 'data-pagefind-filter="Program"' in html and 'data-pagefind-filter="Instansi"' in html
 
 
 def test_dates_follow_the_publishers_time_zone(built: tuple[Config, Path]) -> None:
