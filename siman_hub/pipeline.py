@@ -83,6 +83,10 @@ def build(config: Config, out: Path | None = None) -> RunResult:
 def run(config: Config, progress: Callable[[SourceReport], None] | None = None) -> RunResult:
     with RunLock(config.archive_lock_path):
         reports = fetch(config, progress=progress)
+        from .publish import websub
+
+        before = websub.before_publish(config)
         result = build(config)
         result.reports = reports
+        result.errors.extend(websub.notify(config, before))  # reported, never fatal
         return result

@@ -12,7 +12,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Protocol
 
-from ..models import Changes, FetchLog, Item, SourceState, Tag
+from ..models import Changes, FeedRevision, FetchLog, Item, SourceState, Tag
 
 
 class Archive(Protocol):
@@ -66,6 +66,23 @@ class Archive(Protocol):
     # -- publish (portal engineer) ------------------------------------------------------------------------
     def build_fingerprint(self) -> str:
         """An opaque value that changes whenever items, clusters or tags change (incremental builds)."""
+        ...
+
+    # -- feeds out (RFC 5005 feed log; publish/feedlog.py) --------------------------------------------------
+    def feed_log(self) -> Iterator[FeedRevision]:
+        """Every feed log row, ordered by feed key then seq."""
+        ...
+
+    def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
+        """Append rows atomically; a (feed_key, seq) that already exists is an error, never an overwrite."""
+        ...
+
+    def frozen_feed_pages(self) -> Iterator[tuple[str, int, str, bytes]]:
+        """(feed_key, page, format, body) of every frozen archive document."""
+        ...
+
+    def freeze_feed_page(self, feed_key: str, page: int, fmt: str, body: bytes, now: datetime) -> None:
+        """Store an archive document once; a page already frozen keeps its first bytes."""
         ...
 
     # -- scale-out (issue 9: sharded fetch workers; archive/postgresql.py) --------------------------------------

@@ -1,154 +1,213 @@
-"""Re-exported feeds: Atom 1.0 and RSS 2.0 through feedgen, JSON Feed 1.1 through a small writer.
+"""Re-exported feeds: every feed of the output contract in Atom 1.0, RSS 2.0 and JSON Feed 1.1, paged and archived
+per RFC 5005, plus ``sources.opml`` and the static JSON API.
 
 One entry per story (cluster). Entry ids are the story's permanent URL, so they are stable across rebuilds and
-independent of output order; ``updated`` is the last change of the story's items, never the build time.
+independent of output order. What a document lists comes from each feed's append-only log (``feedlog``), kept in
+the archive when the page builder passes one; without an archive (a pure render in tests) the log starts empty
+every time, which still yields valid, self-consistent documents.
 """
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import datetime
-
-from feedgen.feed import FeedGenerator
+from typing import Protocol
 
 from ..config import regions as regionmod
-from . import paths
+from ..models import FeedRevision, SourceState, utcnow
+from . import feedlog, paths
+from .api import render_api
+from .atomrss import atom_bytes, rss_bytes
+from .entrydata import FeedDoc, absolute, entry_data
+from .jsonfeed import json_feed_bytes
 from .model import SiteModel, Story
 from .opml import opml
 
-_EPOCH = datetime(2000, 1, 1).astimezone()
+FORMATS = ("atom", "rss", "json")
+_WRITERS: dict[str, Callable[[FeedDoc], bytes]] = {
+    "atom": atom_bytes,
+    "rss": rss_bytes,
+    "json": json_feed_bytes,
+}
+
+Emit = Callable[[str, bytes], None]
 
 
-def _abs(model: SiteModel, path: str) -> str:
-    return model.config.site.base_url + path
+@dataclass(slots=True)
+class FeedSpec:
+    """One re-exported feed: its log key (``all``, ``program/mbg``...), where it lives and what it lists now."""
+
+    key: str
+    kind: str | None
+    ident: str | None
+    title: str
+    alt_path: str
+    stories: list[Story]
+
+    def path(self, ext: str) -> str:
+        return paths.feed(self.kind, self.ident, ext)
+
+    @property
+    def stem(self) -> str:
+        return self.path("atom").removesuffix(".atom")
+
+    def archive_stem(self, page: int) -> str:
+        """``feeds/archive/all/3`` or ``feeds/archive/<kind>/<key>/3`` (+ ``.atom``...); page 1 is the oldest."""
+        return f"feeds/archive/{self.key}/{page}"
+
+    def archive_path(self, page: int, ext: str) -> str:
+        return f"{self.archive_stem(page)}.{ext}"
 
 
-def _program_names(model: SiteModel) -> dict[str, str]:
-    return {p.id: p.name for p in model.config.programs}
-
-
-def _summary(story: Story) -> str:
-    return story.canonical.summary or story.canonical.content
-
-
-def _feed_updated(stories: Sequence[Story]) -> datetime:
-    return max((s.updated for s in stories), default=_EPOCH)
-
-
-def _generator(
-    model: SiteModel, title: str, self_path: str, alt_path: str, stories: Sequence[Story]
-) -> FeedGenerator:
-    fg = FeedGenerator()
-    fg.id(_abs(model, self_path))
-    fg.title(title)
-    fg.subtitle(model.config.site.description or title)
-    fg.link(href=_abs(model, alt_path), rel="alternate")
-    fg.link(href=_abs(model, self_path), rel="self")
-    if model.config.site.websub_hub:
-        fg.link(href=model.config.site.websub_hub, rel="hub")
-    fg.language(model.config.site.language)
-    fg.updated(_feed_updated(stories))
-    fg.generator("siman-hub")
-    names = _program_names(model)
-    for story in reversed(stories):  # feedgen prepends
-        c = story.canonical
-        fe = fg.add_entry()
-        link = _abs(model, paths.story(story.id))
-        fe.id(link)
-        fe.guid(link, permalink=True)
-        fe.title(c.title)
-        fe.link(href=c.url or link, rel="alternate")
-        fe.published(c.sort_date)
-        fe.updated(story.updated)
-        src = model.sources.get(c.source_id)
-        fe.author(name=src.name if src else c.source_id)
-        body = _summary(story)
-        others = story.others
-        if others:
-            credits = "".join(
-                f'<li><a href="{o.url or ""}">{model.sources[o.source_id].name if o.source_id in model.sources else o.source_id}</a></li>'
-                for o in others
-            )
-            body += f"<p>Juga diterbitkan oleh:</p><ul>{credits}</ul>"
-        if body:
-            fe.description(body)
-        for pid in story.program_ids:
-            fe.category(term=pid, label=names.get(pid, pid), scheme=_abs(model, "program/"))
-        if c.image:
-            fe.enclosure(c.image, "0", "image/jpeg")
-    return fg
-
-
-def write_feeds(model: SiteModel, title: str, kind: str | None, key: str | None, alt_path: str,
-                stories: Sequence[Story], out: dict[str, bytes]) -> None:  # fmt: skip
-    """Atom, RSS and JSON for one list of stories into ``out`` (path → bytes)."""
-    stories = list(stories[: model.config.site.feed_size])
-    atom_path = paths.feed(kind, key, "atom")
-    fg = _generator(model, title, atom_path, alt_path, stories)
-    out[atom_path] = fg.atom_str(pretty=True)
-    rss_path = paths.feed(kind, key, "rss")
-    out[rss_path] = fg.rss_str(pretty=True)
-    json_path = paths.feed(kind, key, "json")
-    out[json_path] = json_feed(model, title, json_path, alt_path, stories)
-
-
-def json_feed(model: SiteModel, title: str, self_path: str, alt_path: str, stories: Sequence[Story]) -> bytes:
-    names = _program_names(model)
-    items = []
-    for story in stories:
-        c = story.canonical
-        src = model.sources.get(c.source_id)
-        item: dict[str, object] = {
-            "id": _abs(model, paths.story(story.id)),
-            "url": c.url or _abs(model, paths.story(story.id)),
-            "title": c.title,
-            "content_html": _summary(story) or c.title,
-            "date_published": c.sort_date.isoformat(),
-            "date_modified": story.updated.isoformat(),
-            "authors": [
-                {"name": src.name if src else c.source_id, "url": (src.homepage if src else None) or ""}
-            ],
-            "tags": [names.get(p, p) for p in story.program_ids],
-            "_siman_hub": {
-                "source": c.source_id,
-                "programs": story.program_ids,
-                "also_published_by": [{"source": o.source_id, "url": o.url} for o in story.others],
-            },
-        }
-        if c.image:
-            item["image"] = c.image
-        items.append(item)
-    doc: dict[str, object] = {
-        "version": "https://jsonfeed.org/version/1.1",
-        "title": title,
-        "home_page_url": _abs(model, alt_path),
-        "feed_url": _abs(model, self_path),
-        "language": model.config.site.language,
-        "items": items,
-    }
-    if model.config.site.description:
-        doc["description"] = model.config.site.description
-    if model.config.site.websub_hub:
-        doc["hubs"] = [{"type": "WebSub", "url": model.config.site.websub_hub}]
-    return json.dumps(doc, ensure_ascii=False, indent=1).encode("utf-8")
-
-
-def render_feeds(model: SiteModel, emit: Callable[[str, bytes], None]) -> None:
-    """Every feed document of the output contract, plus sources.opml, handed to ``emit(path, bytes)``."""
-    files: dict[str, bytes] = {}
+def feed_specs(model: SiteModel) -> list[FeedSpec]:
     config = model.config
-    write_feeds(model, config.site.title, None, None, "", model.stories, files)
+    site = config.site.title
+    specs = [FeedSpec("all", None, None, site, paths.index(), model.stories)]
     for p in config.programs:
-        write_feeds(model, f"{p.name} — {config.site.title}", "program", p.id, paths.program(p.id),
-                    model.by_program.get(p.id, []), files)  # fmt: skip
+        specs.append(FeedSpec(f"program/{p.id}", "program", p.id, f"{p.name} — {site}", paths.program(p.id),
+                              model.by_program.get(p.id, [])))  # fmt: skip
     for s in config.sources:
-        write_feeds(model, f"{s.name} — {config.site.title}", "agency", s.id, paths.agency(s.id),
-                    model.by_agency.get(s.id, []), files)  # fmt: skip
-    for code, stories in model.by_region.items():
+        specs.append(FeedSpec(f"agency/{s.id}", "agency", s.id, f"{s.name} — {site}", paths.agency(s.id),
+                              model.by_agency.get(s.id, [])))  # fmt: skip
+    for code, stories in sorted(model.by_region.items()):
         region = regionmod.lookup(code)
-        write_feeds(model, f"{region.name if region else code} — {config.site.title}", "region", code,
-                    paths.region(code), stories, files)  # fmt: skip
-    files["sources.opml"] = opml(config)
-    for path, data in files.items():
-        emit(path, data)
+        specs.append(FeedSpec(f"region/{code}", "region", code, f"{region.name if region else code} — {site}",
+                              paths.region(code), stories))  # fmt: skip
+    return specs
+
+
+class LogStore(Protocol):
+    """Where feed logs and frozen archive documents live between builds."""
+
+    def feed_log(self) -> Iterator[FeedRevision]: ...
+
+    def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None: ...
+
+    def frozen_feed_pages(self) -> Iterator[tuple[str, int, str, bytes]]: ...
+
+    def freeze_feed_page(self, feed_key: str, page: int, fmt: str, body: bytes, now: datetime) -> None: ...
+
+
+class MemoryLogStore:
+    """A log that lives for one render: for pure renders and tests without an archive."""
+
+    def __init__(self) -> None:
+        self.rows: list[FeedRevision] = []
+        self.pages: dict[tuple[str, int, str], bytes] = {}
+
+    def feed_log(self) -> Iterator[FeedRevision]:
+        return iter(sorted(self.rows, key=lambda r: (r.feed_key, r.seq)))
+
+    def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
+        self.rows.extend(revisions)
+
+    def frozen_feed_pages(self) -> Iterator[tuple[str, int, str, bytes]]:
+        return iter([(k, p, f, b) for (k, p, f), b in sorted(self.pages.items())])
+
+    def freeze_feed_page(self, feed_key: str, page: int, fmt: str, body: bytes, now: datetime) -> None:
+        self.pages.setdefault((feed_key, page, fmt), body)
+
+
+def sync_logs(store: LogStore, specs: list[FeedSpec], now: datetime) -> dict[str, list[FeedRevision]]:
+    """Append this build's new and changed stories to every feed's log; returns each feed's whole log."""
+    logs: dict[str, list[FeedRevision]] = {}
+    for row in store.feed_log():
+        logs.setdefault(row.feed_key, []).append(row)
+    appends: list[FeedRevision] = []
+    for spec in specs:
+        log = logs.setdefault(spec.key, [])
+        new = feedlog.plan_appends(spec.key, spec.stories, log, now)
+        log.extend(new)
+        appends.extend(new)
+    if appends:
+        store.append_feed_log(appends)
+    return logs
+
+
+class _Renderer:
+    def __init__(self, model: SiteModel, states: dict[str, SourceState]):
+        self.model = model
+        self.states = states
+        self.stories = {s.id: s for s in model.stories}
+
+    def doc(self, spec: FeedSpec, rows: list[FeedRevision], **links: str | bool | None) -> FeedDoc:
+        site = self.model.config.site
+        entries = [
+            entry_data(self.model, self.stories[r.story_id], r.updated, self.states)
+            for r in feedlog.newest_first(rows)
+            if r.story_id in self.stories  # a story merged into another is shown under the surviving id
+        ]
+        return FeedDoc(
+            title=spec.title,
+            subtitle=site.description or spec.title,
+            language=site.language,
+            self_stem=absolute(self.model, spec.stem),
+            alternate_url=absolute(self.model, spec.alt_path),
+            hub=site.websub_hub,
+            entries=entries,
+            **links,  # type: ignore[arg-type]
+        )
+
+    def archive_stem(self, spec: FeedSpec, page: int) -> str:
+        return absolute(self.model, spec.archive_stem(page))
+
+
+def render_feed(
+    r: _Renderer, spec: FeedSpec, log: list[FeedRevision], frozen: set[tuple[str, int, str]], store: LogStore,
+    emit: Emit, now: datetime,
+) -> None:  # fmt: skip
+    """The subscription document and every archive page of one feed."""
+    feed_size = r.model.config.site.feed_size
+    complete = feedlog.complete_pages(len(log))
+    current = {s.id for s in spec.stories}
+    rows = [row for row in feedlog.subscription_rows(log, feed_size) if row.story_id in current]
+    sub = r.doc(spec, rows, prev_archive_stem=r.archive_stem(spec, complete) if complete else None)
+    for fmt in FORMATS:
+        emit(spec.path(fmt), _WRITERS[fmt](sub))
+    for page in range(1, complete + 1):
+        missing = [fmt for fmt in FORMATS if (spec.key, page, fmt) not in frozen]
+        if not missing:
+            continue
+        doc = r.doc(
+            spec,
+            feedlog.page_rows(log, page),
+            archive=True,
+            current_stem=absolute(r.model, spec.stem),
+            prev_archive_stem=r.archive_stem(spec, page - 1) if page > 1 else None,
+            next_archive_stem=r.archive_stem(spec, page + 1) if page < complete else None,
+        )
+        doc.self_stem = r.archive_stem(spec, page)
+        for fmt in missing:
+            body = _WRITERS[fmt](doc)
+            emit(spec.archive_path(page, fmt), body)
+            if page < complete:
+                # Frozen once a newer archive page exists, so it can carry its next-archive link; the newest
+                # archive page is re-rendered each build (its set of entries is already fixed by the log).
+                store.freeze_feed_page(spec.key, page, fmt, body, now)
+
+
+def render_feeds(model: SiteModel, emit: Emit, archive: LogStore | None = None, *,
+                 states: dict[str, SourceState] | None = None, now: datetime | None = None) -> None:  # fmt: skip
+    """Every feed document of the output contract, plus ``sources.opml`` and ``api/``, handed to ``emit``.
+
+    ``archive`` (the build's open Archive) makes the feed logs and frozen archive pages persistent.
+    """
+    now = now or utcnow()
+    store: LogStore = archive if archive is not None else MemoryLogStore()
+    if states is None:
+        source_states = getattr(archive, "source_states", None)
+        states = source_states() if source_states else {}
+    specs = feed_specs(model)
+    logs = sync_logs(store, specs, now)
+    frozen: set[tuple[str, int, str]] = set()
+    by_key = {s.key: s for s in specs}
+    for key, page, fmt, body in store.frozen_feed_pages():
+        if key in by_key:
+            emit(by_key[key].archive_path(page, fmt), body)
+            frozen.add((key, page, fmt))
+    renderer = _Renderer(model, states)
+    for spec in specs:
+        render_feed(renderer, spec, logs[spec.key], frozen, store, emit, now)
+    emit("sources.opml", opml(model.config, model))
+    render_api(model, emit, states)

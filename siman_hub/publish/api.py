@@ -1,0 +1,134 @@
+"""The static JSON API under ``api/``: plain files any web server can serve, for apps that prefer JSON to feeds.
+
+Documented in docs/api.md. Lists are paginated newest first, so page 1 is what an app shows; page boundaries move
+as stories arrive, which is why apps that must not miss anything follow the feeds (RFC 5005 archives) instead.
+Every timestamp is RFC 3339 UTC; nothing carries the build time, so an unchanged archive yields identical files.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from ..models import Item, SourceState
+from . import paths
+from .entrydata import EMPTY_FEED_UPDATED, absolute, public_feed_url
+from .model import SiteModel, Story
+
+API_VERSION = 1
+PER_PAGE = 100
+
+
+def _date(dt: datetime | None) -> str | None:
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z") if dt else None
+
+
+def _dump(obj: Any) -> bytes:
+    return json.dumps(obj, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def item_json(it: Item) -> dict[str, Any]:
+    return {
+        "id": it.id,
+        "source_id": it.source_id,
+        "cluster_id": it.cluster_id or f"item-{it.id}",
+        "title": it.title,
+        "url": it.url,
+        "summary": it.summary,
+        "image": it.image,
+        "enclosures": it.enclosures,
+        "categories": it.categories,
+        "published": _date(it.published),
+        "sort_date": _date(it.sort_date),
+        "first_seen": _date(it.first_seen),
+        "updated": _date(it.changed_at),
+    }
+
+
+def cluster_json(model: SiteModel, story: Story) -> dict[str, Any]:
+    return {
+        "id": story.id,
+        "url": absolute(model, paths.story(story.id)),
+        "title": story.canonical.title,
+        "canonical_item_id": story.canonical.id,
+        "date": _date(story.date),
+        "first_seen": _date(story.first_seen),
+        "updated": _date(story.updated),
+        "programs": story.program_ids,
+        "source_ids": story.source_ids,
+        "items": [item_json(m) for m in story.members],
+    }
+
+
+def _feeds(model: SiteModel, kind: str | None, key: str | None) -> dict[str, str]:
+    return {ext: absolute(model, paths.feed(kind, key, ext)) for ext in ("atom", "rss", "json")}
+
+
+def paginate(model: SiteModel, stem: str, rows: Sequence[Any], to_json: Callable[[Any], Any],
+             emit: Callable[[str, bytes], None]) -> None:  # fmt: skip
+    """``<stem>/1.json`` .. ``<stem>/<n>.json``; an empty list still gets page 1 so links never 404."""
+    pages = max(1, math.ceil(len(rows) / PER_PAGE))
+    for n in range(1, pages + 1):
+        chunk = rows[(n - 1) * PER_PAGE : n * PER_PAGE]
+        emit(f"{stem}/{n}.json", _dump({
+            "page": n,
+            "pages": pages,
+            "per_page": PER_PAGE,
+            "total": len(rows),
+            "prev": absolute(model, f"{stem}/{n - 1}.json") if n > 1 else None,
+            "next": absolute(model, f"{stem}/{n + 1}.json") if n < pages else None,
+            "data": [to_json(r) for r in chunk],
+        }))  # fmt: skip
+
+
+def render_api(model: SiteModel, emit: Callable[[str, bytes], None], states: dict[str, SourceState]) -> None:
+    config = model.config
+    updated = max((s.updated for s in model.stories), default=EMPTY_FEED_UPDATED)
+    items = sorted(
+        (m for s in model.stories for m in s.members), key=lambda m: (m.sort_date, m.id), reverse=True
+    )
+    counts: dict[str, int] = {}
+    for it in items:
+        counts[it.source_id] = counts.get(it.source_id, 0) + 1
+    emit("api/index.json", _dump({
+        "api_version": API_VERSION,
+        "title": config.site.title,
+        "base_url": config.site.base_url,
+        "updated": _date(updated),
+        "counts": {"clusters": len(model.stories), "items": len(items), "programs": len(config.programs),
+                   "sources": len(config.sources)},
+        "endpoints": {
+            "clusters": absolute(model, "api/clusters/1.json"),
+            "items": absolute(model, "api/items/1.json"),
+            "programs": absolute(model, "api/programs.json"),
+            "sources": absolute(model, "api/sources.json"),
+        },
+        "feeds": _feeds(model, None, None),
+    }))  # fmt: skip
+    paginate(model, "api/clusters", model.stories, lambda s: cluster_json(model, s), emit)
+    paginate(model, "api/items", items, item_json, emit)
+    programs = []
+    for p in config.programs:
+        stories = model.by_program.get(p.id, [])
+        paginate(model, f"api/programs/{p.id}", stories, lambda s: cluster_json(model, s), emit)
+        programs.append({
+            "id": p.id, "name": p.name, "description": p.description, "hashtag": p.hashtag,
+            "clusters": len(stories), "url": absolute(model, paths.program(p.id)),
+            "clusters_url": absolute(model, f"api/programs/{p.id}/1.json"), "feeds": _feeds(model, "program", p.id),
+        })  # fmt: skip
+    emit("api/programs.json", _dump({"updated": _date(updated), "data": programs}))
+    sources = []
+    for s in config.sources:
+        st = states.get(s.id)
+        sources.append({
+            "id": s.id, "name": s.name, "kind": s.kind, "region": s.region, "homepage": s.homepage,
+            "feed_url": public_feed_url(model, s), "enabled": s.enabled, "verified": s.verified,
+            "items": counts.get(s.id, 0), "url": absolute(model, paths.agency(s.id)),
+            "last_success_at": _date(st.last_success_at) if st else None,
+            "last_error": st.last_error if st else None,
+            "feeds": _feeds(model, "agency", s.id),
+        })  # fmt: skip
+    emit("api/sources.json", _dump({"updated": _date(updated), "data": sources}))
