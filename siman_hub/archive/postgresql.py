@@ -23,6 +23,7 @@ from typing import Any
 import psycopg
 
 from ..models import Changes, FeedRevision, FetchLog, Item, SourceState, Tag
+from .base import RefineRow
 from .sqlite import (
     _DT_SOURCE_FIELDS,
     _ITEM_COLS,
@@ -358,6 +359,138 @@ class PostgreSQLArchive:
             (feed_key, page, fmt, body, ts(now)),
         )
 
+    # -- refine state (issue 4: incremental clustering and tagging; refine/) -------------------------------------
+    def refine_pending(self) -> list[int]:
+        rows = self._x(
+            "SELECT i.id FROM items i LEFT JOIN refine_items r ON r.item_id = i.id"
+            " WHERE r.item_id IS NULL OR r.content_hash != i.content_hash ORDER BY i.id"
+        ).fetchall()
+        return [r[0] for r in rows]
+
+    def refine_rows(self, ids: Iterable[int] | None = None) -> Iterator[RefineRow]:
+        cols = (
+            "id, source_id, url, canonical_url, title, summary, content, published, sort_date, first_seen,"
+            " content_hash"
+        )
+        if ids is not None:
+            id_list = sorted({int(i) for i in ids})
+            for i in range(0, len(id_list), _CHUNK):
+                q = f"SELECT {cols} FROM items WHERE id = ANY(%s) ORDER BY id"
+                yield from (_refine_row(r) for r in self._x(q, (id_list[i : i + _CHUNK],)).fetchall())
+            return
+        last = -1
+        while True:  # keyset pages, as in iter_items: bounded memory on a large archive
+            rows = self._x(
+                f"SELECT {cols} FROM items WHERE id > %s ORDER BY id LIMIT {_PAGE}", (last,)
+            ).fetchall()
+            yield from (_refine_row(r) for r in rows)
+            if len(rows) < _PAGE:
+                return
+            last = rows[-1][0]
+
+    def refine_lookup_keys(self, keys: Iterable[int]) -> list[tuple[int, int, int]]:
+        key_list = sorted({int(k) for k in keys})
+        out: list[tuple[int, int, int]] = []
+        for i in range(0, len(key_list), _CHUNK):
+            out.extend(
+                self._x(
+                    "SELECT key, item_id, at FROM refine_keys WHERE key = ANY(%s)",
+                    (key_list[i : i + _CHUNK],),
+                ).fetchall()
+            )
+        out.sort(key=lambda r: r[1])
+        return out
+
+    def refine_auto_clusters(self, ids: Iterable[int] | None = None) -> dict[int, str]:
+        if ids is None:
+            return dict(self._x("SELECT item_id, auto_cluster FROM refine_items").fetchall())
+        id_list = sorted({int(i) for i in ids})
+        out: dict[int, str] = {}
+        for i in range(0, len(id_list), _CHUNK):
+            out.update(
+                self._x(
+                    "SELECT item_id, auto_cluster FROM refine_items WHERE item_id = ANY(%s)",
+                    (id_list[i : i + _CHUNK],),
+                ).fetchall()
+            )
+        return out
+
+    def refine_cluster_taken(self, cluster_id: str, excluding: Iterable[int]) -> bool:
+        skip = set(excluding)
+        rows = self._x("SELECT item_id FROM refine_items WHERE auto_cluster=%s", (cluster_id,)).fetchall()
+        return any(r[0] not in skip for r in rows)
+
+    def put_refine_results(
+        self, rows: Iterable[tuple[int, str, str, int, int | None, str]], keys: Iterable[tuple[int, int, int]]
+    ) -> None:
+        rows = [_row(r) for r in rows]
+        keys = list(keys)
+        with self.transaction(), self.conn.cursor() as cur:
+            ids = [int(r[0]) for r in rows]
+            for i in range(0, len(ids), _CHUNK):
+                cur.execute("DELETE FROM refine_keys WHERE item_id = ANY(%s)", (ids[i : i + _CHUNK],))
+            if rows:
+                cur.executemany(
+                    "INSERT INTO refine_items (item_id, content_hash, auto_cluster, at, matched, reason)"
+                    " VALUES (%s,%s,%s,%s,%s,%s) ON CONFLICT (item_id) DO UPDATE SET"
+                    " content_hash=excluded.content_hash, auto_cluster=excluded.auto_cluster, at=excluded.at,"
+                    " matched=excluded.matched, reason=excluded.reason",
+                    rows,
+                )
+            if keys:
+                with cur.copy("COPY refine_keys (key, item_id, at) FROM STDIN") as cp:
+                    for k in keys:
+                        cp.write_row(k)
+
+    def refine_reset(self) -> None:
+        with self.transaction():
+            self._x("DELETE FROM refine_keys")
+            self._x("DELETE FROM refine_items")
+
+    def refine_state(self) -> dict[str, str]:
+        return dict(self._x("SELECT name, value FROM refine_state").fetchall())
+
+    def put_refine_state(self, values: Mapping[str, str]) -> None:
+        rows = [_row(kv) for kv in values.items()]
+        with self.transaction(), self.conn.cursor() as cur:
+            if rows:
+                cur.executemany(
+                    "INSERT INTO refine_state (name, value) VALUES (%s,%s)"
+                    " ON CONFLICT (name) DO UPDATE SET value=excluded.value",
+                    rows,
+                )
+
+    def item_ids_by_url(self, urls: Iterable[str]) -> dict[str, list[int]]:
+        wanted = sorted(set(urls))
+        out: dict[str, list[int]] = {u: [] for u in wanted}
+        for i in range(0, len(wanted), _CHUNK):
+            chunk = [_nul(u) for u in wanted[i : i + _CHUNK]]
+            rows = self._x(
+                "SELECT id, url, canonical_url FROM items WHERE canonical_url = ANY(%s) OR url = ANY(%s) ORDER BY id",
+                (chunk, chunk),
+            ).fetchall()
+            for item_id, url, canonical in rows:
+                for u in {url, canonical}:
+                    if u in out:
+                        out[u].append(item_id)
+        return out
+
+    def current_clusters(self) -> dict[int, str | None]:
+        return dict(self._x("SELECT id, cluster_id FROM items").fetchall())
+
+    def put_cluster_aliases(self, aliases: Mapping[str, str]) -> None:
+        rows = [_row(kv) for kv in aliases.items()]
+        with self.transaction(), self.conn.cursor() as cur:
+            if rows:
+                cur.executemany(
+                    "INSERT INTO cluster_aliases (old_id, new_id) VALUES (%s,%s)"
+                    " ON CONFLICT (old_id) DO UPDATE SET new_id=excluded.new_id",
+                    rows,
+                )
+
+    def cluster_aliases(self) -> dict[str, str]:
+        return dict(self._x("SELECT old_id, new_id FROM cluster_aliases").fetchall())
+
     # -- scale-out (issue 9): sharded fetch workers ---------------------------------------------------------
     def claim_sources(self, source_ids: Iterable[str], worker: str) -> list[str]:
         """Row-lock ``source_ids`` in ``source_claims`` with ``FOR UPDATE SKIP LOCKED``; return those won.
@@ -394,3 +527,8 @@ class PostgreSQLArchive:
         """Release every source this archive claimed (ends the lock transaction)."""
         if self._lock_conn is not None and not self._lock_conn.closed:
             self._lock_conn.rollback()
+
+
+def _refine_row(r: tuple[Any, ...]) -> RefineRow:
+    return RefineRow(r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_ts(r[7]), parse_ts(r[8]),  # type: ignore[arg-type]
+                     parse_ts(r[9]), r[10])  # type: ignore[arg-type]  # fmt: skip
