@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from ..models import Changes, FeedRevision, FetchLog, Item, SourceState, Tag
 
@@ -94,3 +94,68 @@ class Archive(Protocol):
     def release_sources(self) -> None:
         """Give back every source claimed through this archive object."""
         ...
+
+    # -- refine state (issue 4: incremental clustering and tagging; refine/) -----------------------------------
+    def refine_pending(self) -> list[int]:
+        """Ids of items never refined, or whose content changed since they were."""
+        ...
+
+    def refine_rows(self, ids: Iterable[int] | None = None) -> Iterator[RefineRow]:
+        """The lean item fields refine reads (all items, in id order, when ``ids`` is None)."""
+        ...
+
+    def refine_lookup_keys(self, keys: Iterable[int]) -> list[tuple[int, int, int]]:
+        """(key, item id, at) of every stored candidate key among ``keys``, in item id order."""
+        ...
+
+    def refine_auto_clusters(self, ids: Iterable[int] | None = None) -> dict[int, str]:
+        """item id -> automatic cluster id (before overrides) for ``ids`` or every refined item."""
+        ...
+
+    def refine_cluster_taken(self, cluster_id: str, excluding: Iterable[int]) -> bool:
+        """Whether any refined item outside ``excluding`` holds ``cluster_id`` automatically."""
+        ...
+
+    def put_refine_results(
+        self, rows: Iterable[tuple[int, str, str, int, int | None, str]], keys: Iterable[tuple[int, int, int]]
+    ) -> None:
+        """Upsert (item id, content hash, auto cluster, at, matched, reason) rows and replace those items' keys."""
+        ...
+
+    def refine_reset(self) -> None:
+        """Forget all refine state (clustering algorithm changed): the next run starts from scratch."""
+        ...
+
+    def refine_state(self) -> dict[str, str]: ...
+
+    def put_refine_state(self, values: Mapping[str, str]) -> None: ...
+
+    def item_ids_by_url(self, urls: Iterable[str]) -> dict[str, list[int]]:
+        """url -> ids of items whose url or canonical_url is exactly that string."""
+        ...
+
+    def current_clusters(self) -> dict[int, str | None]:
+        """item id -> items.cluster_id as stored (so a refine writes only what changed)."""
+        ...
+
+    def put_cluster_aliases(self, aliases: Mapping[str, str]) -> None:
+        """Record ids retired by an editor's merge (old id -> surviving id)."""
+        ...
+
+    def cluster_aliases(self) -> dict[str, str]: ...
+
+
+class RefineRow(NamedTuple):
+    """What refine needs of an item: no categories, enclosures or raw JSON to decode."""
+
+    id: int
+    source_id: str
+    url: str | None
+    canonical_url: str | None
+    title: str
+    summary: str
+    content: str
+    published: datetime | None
+    sort_date: datetime
+    first_seen: datetime
+    content_hash: str

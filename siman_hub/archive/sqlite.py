@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Changes, Entry, FeedRevision, FetchLog, Item, SourceState, Tag
+from .base import RefineRow
 
 _SOURCE_FIELDS = [
     "feed_url", "etag", "last_modified", "body_hash", "last_status", "last_fetch_at", "last_success_at",
@@ -340,6 +341,123 @@ class SQLiteArchive:
             "INSERT OR IGNORE INTO feed_pages (feed_key, page, format, body, frozen_at) VALUES (?,?,?,?,?)",
             (feed_key, page, fmt, body, ts(now)),
         )
+
+    # -- refine state (issue 4: incremental clustering and tagging; refine/) -------------------------------------
+    def refine_pending(self) -> list[int]:
+        rows = self.db.execute(
+            "SELECT i.id FROM items i LEFT JOIN refine_items r ON r.item_id = i.id"
+            " WHERE r.item_id IS NULL OR r.content_hash != i.content_hash ORDER BY i.id"
+        )
+        return [r[0] for r in rows]
+
+    def refine_rows(self, ids: Iterable[int] | None = None) -> Iterator[RefineRow]:
+        cols = (
+            "id, source_id, url, canonical_url, title, summary, content, published, sort_date, first_seen,"
+            " content_hash"
+        )
+        if ids is None:
+            cursor: Iterable[tuple[Any, ...]] = self.db.execute(f"SELECT {cols} FROM items ORDER BY id")
+            yield from (_refine_row(r) for r in cursor)
+            return
+        id_list = sorted(set(ids))
+        for i in range(0, len(id_list), 500):
+            chunk = id_list[i : i + 500]
+            q = f"SELECT {cols} FROM items WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id"
+            yield from (_refine_row(r) for r in self.db.execute(q, chunk))
+
+    def refine_lookup_keys(self, keys: Iterable[int]) -> list[tuple[int, int, int]]:
+        key_list = sorted(set(keys))
+        out: list[tuple[int, int, int]] = []
+        for i in range(0, len(key_list), 500):
+            chunk = key_list[i : i + 500]
+            out.extend(
+                self.db.execute(
+                    f"SELECT key, item_id, at FROM refine_keys WHERE key IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        out.sort(key=lambda r: r[1])
+        return out
+
+    def refine_auto_clusters(self, ids: Iterable[int] | None = None) -> dict[int, str]:
+        if ids is None:
+            return dict(self.db.execute("SELECT item_id, auto_cluster FROM refine_items"))
+        id_list = sorted(set(ids))
+        out: dict[int, str] = {}
+        for i in range(0, len(id_list), 500):
+            chunk = id_list[i : i + 500]
+            out.update(
+                self.db.execute(
+                    "SELECT item_id, auto_cluster FROM refine_items"
+                    f" WHERE item_id IN ({','.join('?' * len(chunk))})",
+                    chunk,
+                )
+            )
+        return out
+
+    def refine_cluster_taken(self, cluster_id: str, excluding: Iterable[int]) -> bool:
+        skip = set(excluding)
+        rows = self.db.execute("SELECT item_id FROM refine_items WHERE auto_cluster=?", (cluster_id,))
+        return any(r[0] not in skip for r in rows)
+
+    def put_refine_results(
+        self, rows: Iterable[tuple[int, str, str, int, int | None, str]], keys: Iterable[tuple[int, int, int]]
+    ) -> None:
+        rows = list(rows)
+        with self.transaction():
+            ids = [r[0] for r in rows]
+            for i in range(0, len(ids), 500):
+                chunk = ids[i : i + 500]
+                self.db.execute(f"DELETE FROM refine_keys WHERE item_id IN ({','.join('?' * len(chunk))})", chunk)
+            self.db.executemany(
+                "INSERT OR REPLACE INTO refine_items (item_id, content_hash, auto_cluster, at, matched, reason)"
+                " VALUES (?,?,?,?,?,?)",
+                rows,
+            )
+            self.db.executemany("INSERT INTO refine_keys (key, item_id, at) VALUES (?,?,?)", keys)
+
+    def refine_reset(self) -> None:
+        with self.transaction():
+            self.db.execute("DELETE FROM refine_keys")
+            self.db.execute("DELETE FROM refine_items")
+
+    def refine_state(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT name, value FROM refine_state"))
+
+    def put_refine_state(self, values: Mapping[str, str]) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO refine_state (name, value) VALUES (?,?)"
+                " ON CONFLICT(name) DO UPDATE SET value=excluded.value",
+                list(values.items()),
+            )
+
+    def item_ids_by_url(self, urls: Iterable[str]) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for u in set(urls):
+            rows = self.db.execute("SELECT id FROM items WHERE canonical_url=? OR url=? ORDER BY id", (u, u))
+            out[u] = [r[0] for r in rows]
+        return out
+
+    def current_clusters(self) -> dict[int, str | None]:
+        return dict(self.db.execute("SELECT id, cluster_id FROM items"))
+
+    def put_cluster_aliases(self, aliases: Mapping[str, str]) -> None:
+        with self.transaction():
+            self.db.executemany(
+                "INSERT INTO cluster_aliases (old_id, new_id) VALUES (?,?)"
+                " ON CONFLICT(old_id) DO UPDATE SET new_id=excluded.new_id",
+                list(aliases.items()),
+            )
+
+    def cluster_aliases(self) -> dict[str, str]:
+        return dict(self.db.execute("SELECT old_id, new_id FROM cluster_aliases"))
+
+
+def _refine_row(r: tuple[Any, ...]) -> RefineRow:
+    return RefineRow(
+        r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_ts(r[7]), parse_ts(r[8]), parse_ts(r[9]), r[10]  # type: ignore[arg-type]
+    )
 
 
 def _sort_date(e: Entry, now: datetime) -> datetime:

@@ -64,11 +64,10 @@ class SiteModel:
 
 
 def _canonical(members: list[Item], sources: dict[str, Source]) -> Item:
-    """Highest source priority wins (the originating ministry over republishers), then the earliest."""
-    return min(
-        members,
-        key=lambda m: (-(sources[m.source_id].priority if m.source_id in sources else 0), m.sort_date, m.id),
-    )
+    """The story's representative; the decision lives in refine (``choose_canonical``)."""
+    from ..refine.canonical import choose_canonical
+
+    return choose_canonical(members, lambda sid: sources[sid].priority if sid in sources else 0)
 
 
 def build_model(config: Config, items: Iterable[Item], tags: dict[int, list[Tag]]) -> SiteModel:
