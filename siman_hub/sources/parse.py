@@ -6,13 +6,14 @@ laughs" body must be refused before any parser expands it.
 
 from __future__ import annotations
 
-import json
 import re
 import zlib
 from dataclasses import dataclass, field
 from typing import Any
 
 import feedparser
+
+from .jsonfeed import JSONFeedError, parse_json_feed
 
 _DOCTYPE_ENTITY = re.compile(rb"<!ENTITY", re.IGNORECASE)
 _FEED_MARKERS = re.compile(rb"<(rss|feed|rdf:RDF|channel)[\s>]", re.IGNORECASE)
@@ -72,9 +73,11 @@ def parse_feed(body: bytes, url: str | None = None, headers: dict[str, str] | No
     check_hostile(body)
     if _looks_like_json(body):
         try:
-            json.loads(body)
-        except ValueError as exc:
-            raise FeedError(f"invalid JSON: {exc}") from None
+            meta, json_entries, json_version = parse_json_feed(body)
+        except JSONFeedError as exc:
+            raise FeedError(str(exc)) from None
+        return ParsedFeed(title=meta["title"], link=meta["link"], feed_id=meta["id"], entries=json_entries,
+                          version=json_version)  # fmt: skip
     resp_headers = dict(headers or {})
     resp_headers.setdefault("content-location", url or "")
     parsed = feedparser.parse(body.lstrip(), response_headers=resp_headers, sanitize_html=False,
