@@ -9,11 +9,14 @@ result is written to the archive from the loop thread, one transaction per feed,
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import ctypes
 import hashlib
 import logging
 import multiprocessing
 import os
 import random
+import signal
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -146,6 +149,15 @@ def _noop() -> None:
     return None
 
 
+def _die_with_parent(parent: int) -> None:
+    """Pool worker start-up: a SIGKILLed run (cron timeout, OOM killer) must not leave its workers behind,
+    blocked forever on the task queue. Linux's PR_SET_PDEATHSIG kills them with their parent."""
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the parent died before prctl took effect
+        os._exit(1)
+
+
 def _pool(n_jobs: int, workers: int | None) -> Executor | None:
     """Worker processes for parse+normalize, started *before* the event loop (and its resolver threads) exists.
 
@@ -156,7 +168,8 @@ def _pool(n_jobs: int, workers: int | None) -> Executor | None:
     n = workers if workers is not None else (min(os.cpu_count() or 1, 4) if n_jobs >= POOL_MIN_JOBS else 0)
     if n <= 0 or "fork" not in multiprocessing.get_all_start_methods():
         return None
-    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"))
+    pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
+                               initializer=_die_with_parent, initargs=(os.getpid(),))  # fmt: skip
     pool.submit(_noop).result()  # spawn every worker now (fork pools start all workers on first submit)
     return pool
 

@@ -73,17 +73,47 @@ def cli(cfg: Path, *args: str, timeout: float = 120.0) -> subprocess.CompletedPr
 
 
 def spawn(cfg: Path, *args: str) -> subprocess.Popen[str]:
+    """The command in its own session, so everything it starts can be found (and must die) with it."""
     return subprocess.Popen(cli_cmd(cfg, *args), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                            stdin=subprocess.DEVNULL, cwd=cfg.parent)  # fmt: skip
+                            stdin=subprocess.DEVNULL, cwd=cfg.parent, start_new_session=True)  # fmt: skip
 
 
-def kill(proc: subprocess.Popen[str]) -> bool:
-    """SIGKILL; True if the process was still running (a real crash, not a finished run)."""
+@dataclass(slots=True)
+class Killed:
+    was_running: bool  # a real crash, not a run that had already finished
+    stderr: str
+    orphans: list[int]  # processes of the run that outlived it (killed here so the test can go on)
+
+
+def session_members(sid: int) -> list[int]:
+    """Live (non-zombie) processes whose session id is ``sid``."""
+    left = []
+    for p in Path("/proc").iterdir():
+        if not p.name.isdigit():
+            continue
+        try:
+            fields = (p / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if fields[0] != "Z" and int(fields[3]) == sid:
+            left.append(int(p.name))
+    return left
+
+
+def kill(proc: subprocess.Popen[str], grace: float = 5.0) -> Killed:
+    """SIGKILL the run (only its main process, as the OOM killer or a cron timeout would)."""
     alive = proc.poll() is None
     if alive:
         os.kill(proc.pid, signal.SIGKILL)
-    proc.communicate(timeout=30)
-    return alive
+    proc.wait(timeout=30)
+    wait_until(lambda: not session_members(proc.pid), grace, step=0.05)
+    orphans = session_members(proc.pid)
+    for pid in orphans:
+        os.kill(pid, signal.SIGKILL)
+    _, err = proc.communicate(timeout=30)
+    if not alive:
+        assert proc.returncode == 0, f"the run finished before the kill, but failed: {err}"
+    return Killed(alive, err, orphans)
 
 
 def archive_path(root: Path) -> Path:
