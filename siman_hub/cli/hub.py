@@ -179,26 +179,34 @@ def sources(ctx: Ctx, as_json: bool) -> None:
         counts = archive.item_counts()
     finally:
         archive.close()
+    from ..models import utcnow
+    from ..sources.health import source_health
+    from ..sources.ingest import state_key
+
     rows = []
     for s in config.sources:
-        st = states.get(s.id)
+        feeds = [states.get(state_key(s.id, i)) for i in range(len(s.feeds))]
+        st = feeds[0] if feeds else None
+        health, reason = source_health(s.enabled, feeds, utcnow(), config.site.stale_days)
+        notes = [n for f in feeds if f for n in (f.permanent_redirect, f.discovered_from, f.identity_note) if n]
         rows.append({
-            "id": s.id, "name": s.name, "kind": s.kind, "enabled": s.enabled,
+            "id": s.id, "name": s.name, "kind": s.kind, "enabled": s.enabled, "health": health, "reason": reason,
             "items": counts.get(s.id, 0),
             "last_fetch": st.last_fetch_at.isoformat() if st and st.last_fetch_at else None,
+            "last_new_item": st.last_new_item_at.isoformat() if st and st.last_new_item_at else None,
+            "next_fetch": st.next_fetch_at.isoformat() if st and st.next_fetch_at else None,
             "status": st.last_status if st else None,
             "failures": st.failures if st else 0,
             "last_error": st.last_error if st else None,
             "disabled_reason": st.disabled_reason if st else None,
+            "notes": notes,
         })  # fmt: skip
     if as_json:
         click.echo(json.dumps(rows, ensure_ascii=False, indent=1))
         return
     for r in rows:
-        state = "disabled" if not r["enabled"] else ("never" if r["last_fetch"] is None else
-                                                    ("ERROR" if r["last_error"] else "ok"))  # fmt: skip
         click.echo(
-            f"{r['id']:<32} {state:<8} {r['items']:>6} items  {r['last_fetch'] or '-':<26} {r['last_error'] or ''}"
+            f"{r['id']:<32} {r['health']:<8} {r['items']:>6} items  {r['last_fetch'] or '-':<26} {r['reason']}"
         )
 
 

@@ -67,7 +67,7 @@ def parse_date(text: str | None, tz: str = "Asia/Jakarta") -> datetime | None:
                 )
             except ValueError:
                 return None
-            off = _offset(m["z"])
+            off = None if m["z"] == "-0000" else _offset(m["z"])  # RFC 5322 "-0000": zone unknown → local
             if off is None:
                 return dt.replace(tzinfo=local).astimezone(UTC)
             return (dt - off).replace(tzinfo=UTC)

@@ -57,7 +57,7 @@ def process_body(
         )
     from .fastparse import parse_fast  # local: keeps worker start-up light when unused
 
-    parsed = parse_fast(body, url)
+    parsed = parse_fast(body, url, headers)
     parser = "lxml"
     if parsed is None:
         parsed = parse_feed(body, url, headers)

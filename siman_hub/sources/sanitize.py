@@ -29,7 +29,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u200e\u200f\u202a-\u202e
 
 
 _RELATIVE_REF = re.compile(
-    r"""(?:href|src|srcset|cite|poster|action|background)\s*=\s*["']?\s*(?!https?:|mailto:|#)""", re.I
+    r"""(?=[hscpabHSCPAB])(?:href|src|srcset|cite|poster|action|background)\s*=\s*["']?+\s*+(?!https?:|mailto:|#)""",
+    re.I,
 )
 
 

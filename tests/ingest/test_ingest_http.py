@@ -292,5 +292,6 @@ def test_schedule_skips_until_due_and_file_urls_fetch_on_first_run(tmp_path):
     [r] = fetch_sources(cfg, arc, now=NOW, rand=lambda: 0.5)  # cron, first run: due
     assert r.new == 2
     assert fetch_sources(cfg, arc, now=NOW + timedelta(minutes=10)) == []  # cron tick: not due
-    assert len(fetch_sources(cfg, arc, ["demo"], now=NOW + timedelta(minutes=10))) == 1  # --source forces
-    assert len(fetch_sources(cfg, arc, now=NOW + timedelta(minutes=40))) == 1
+    assert len(fetch_sources(cfg, arc, ["demo"], now=NOW + timedelta(minutes=10), rand=lambda: 0.5)) == 1
+    assert fetch_sources(cfg, arc, now=NOW + timedelta(minutes=38)) == []  # due 30 min after the forced fetch
+    assert len(fetch_sources(cfg, arc, now=NOW + timedelta(minutes=41))) == 1
