@@ -73,9 +73,8 @@ def is_http_url(value: str) -> bool:
         u = urlsplit(value)
     except ValueError:
         return False
-    return (
-        u.scheme in ("http", "https") and bool(u.hostname) and " " not in value and "." in (u.hostname or "")
-    )
+    host = u.hostname or ""
+    return u.scheme in ("http", "https") and " " not in value and ("." in host or host == "localhost")
 
 
 def _check_url(value: str, root: Path, allow_file: bool) -> str | None:
