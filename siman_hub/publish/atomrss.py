@@ -94,6 +94,13 @@ class _EntryExt(BaseEntryExtension):  # type: ignore[misc]
             etree.SubElement(source, "link", rel="alternate", href=s.link)
         etree.SubElement(source, "link", rel="self", href=s.id)
         etree.SubElement(source, "updated").text = s.updated.isoformat()
+        # feedgen 1.0 drops every attribute but href from entry links, so links other than the alternate are
+        # written here: the other publishers' copies and the enclosures.
+        for p in self.data.publishers:
+            if not p.canonical and p.url:
+                etree.SubElement(entry, "link", rel="related", type="text/html", href=p.url, title=p.name)
+        for enc in self.data.enclosures:
+            etree.SubElement(entry, "link", rel="enclosure", type=enc.type, length=enc.length, href=enc.url)
         self._publishers(entry)
         return entry
 
@@ -101,6 +108,9 @@ class _EntryExt(BaseEntryExtension):  # type: ignore[misc]
         assert self.data is not None
         etree.SubElement(entry, "source", url=self.data.source.id).text = self.data.source.title
         etree.SubElement(entry, f"{{{DC_NS}}}creator").text = self.data.author
+        if self.data.enclosures:  # RSS 2.0 allows one enclosure per item
+            enc = self.data.enclosures[0]
+            etree.SubElement(entry, "enclosure", url=enc.url, length=enc.length, type=enc.type)
         self._publishers(entry)
         return entry
 
@@ -124,10 +134,7 @@ def _generator(doc: FeedDoc, ext: str) -> FeedGenerator:
         fe.id(e.id)
         fe.guid(e.id, permalink=True)
         fe.title(e.title)
-        fe.link(href=e.url, rel="alternate", type="text/html")
-        for p in e.publishers:
-            if not p.canonical and p.url:
-                fe.link(href=p.url, rel="related", type="text/html", title=p.name)
+        fe.link(href=e.url)  # the alternate; other links are written by _EntryExt
         fe.published(e.published)
         fe.updated(e.updated)
         fe.author(name=e.author, uri=e.author_uri) if e.author_uri else fe.author(name=e.author)
@@ -137,8 +144,6 @@ def _generator(doc: FeedDoc, ext: str) -> FeedGenerator:
             fe.content(e.content, type="html")
         for term, label in e.categories:
             fe.category(term=term, label=label, scheme=e.category_scheme)
-        for enc in e.enclosures:
-            fe.link(href=enc.url, rel="enclosure", type=enc.type, length=enc.length)
     return fg
 
 

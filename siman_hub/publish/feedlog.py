@@ -12,13 +12,16 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from ..models import FeedRevision
 from .model import Story
 
 #: Entries per archive document. Fixed forever: changing it would move entries between published archive URLs.
 PAGE_SIZE = 50
+
+#: Dates are published with one-second precision; a revision's ``updated`` moves by at least this much.
+_TICK = timedelta(seconds=1)
 
 
 def fingerprint(story: Story) -> str:
@@ -50,7 +53,7 @@ def plan_appends(
 
     A revision's ``updated`` is the story's own last change when that moved forward; when only the cluster
     changed (a merge brings in an older item) the story's dates may not move, so the time the hub noticed is
-    used instead, never earlier than the previous revision. It is written once and read back on every build.
+    used instead, always later than the previous revision. It is written once and read back on every build.
     """
     latest = latest_by_story(log)
     next_seq = (log[-1].seq if log else 0) + 1
@@ -61,7 +64,8 @@ def plan_appends(
         if prev is None:
             changed.append((story, story.updated, fp))
         elif prev.fingerprint != fp:
-            updated = story.updated if story.updated > prev.updated else max(now, prev.updated)
+            # strictly later than the previous revision, or consumers comparing dates would skip it
+            updated = story.updated if story.updated > prev.updated else max(now, prev.updated + _TICK)
             changed.append((story, updated, fp))
     changed.sort(key=lambda c: (c[0].first_seen, c[0].date, c[0].id))
     return [

@@ -48,7 +48,7 @@ class Publisher:
             )
         return (
             f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>{escape(self.title)}'
-            f"</title><link>https://{self.path.strip('/')}.go.id/</link>{''.join(parts)}</channel></rss>"
+            f"</title><link>https://{self.path.strip('/').split('.')[0]}.go.id/</link>{''.join(parts)}</channel></rss>"
         ).encode()
 
 
