@@ -55,9 +55,9 @@ def main(ctx: click.Context, config_path: Path, verbose: int, quiet: bool) -> No
 
 
 def _register() -> None:
-    from . import archive, hub, ingest, opml, serve
+    from . import archive, hub, ingest, opml, refine, serve
 
-    for module in (hub, serve, archive, opml, ingest):
+    for module in (hub, serve, archive, opml, ingest, refine):
         for command in module.COMMANDS:
             main.add_command(command)
 
