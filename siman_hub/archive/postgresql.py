@@ -75,6 +75,10 @@ class PostgreSQLArchive:
             raise ConnectionError(
                 f"cannot connect to PostgreSQL archive {redact(url)}: {exc}".strip()
             ) from exc
+        # The durability SQLite's WAL + synchronous=NORMAL gives: a crash may lose the last fraction of a second
+        # of commits (the next run refetches them), never consistency. Without it every source's commit waits
+        # for an fsync and a worker spends most of its time there.
+        self._x("SET synchronous_commit = off")
         self._depth = 0
         self._lock_conn: psycopg.Connection[Any] | None = None
         self.migrate()
