@@ -36,7 +36,9 @@ def _fill(hub: Hub, n: int = 3) -> None:
     ]  # fmt: skip
 
 
-def test_sources_opml_groups_by_kind_and_region_and_round_trips(tmp_path: Path, feed_server: FeedServer) -> None:
+def test_sources_opml_groups_by_kind_and_region_and_round_trips(
+    tmp_path: Path, feed_server: FeedServer
+) -> None:
     hub = Hub(tmp_path, feed_server)
     _fill(hub)
     hub.build()
@@ -197,7 +199,11 @@ def test_a_failed_ping_is_reported_and_never_fails_the_run(tmp_path: Path, feed_
     assert result.published
     assert result.errors and all("answered 500" in e for e in result.errors)
     # an unreachable hub: one error, the run still publishes
-    dead = Hub(tmp_path / "b", feed_server, hub_url="http://127.0.0.1:9/hub") if (tmp_path / "b").mkdir() is None else None
+    dead = (
+        Hub(tmp_path / "b", feed_server, hub_url="http://127.0.0.1:9/hub")
+        if (tmp_path / "b").mkdir() is None
+        else None
+    )
     assert dead is not None
     result = pipeline.run(dead.config)
     assert result.published and len(result.errors) == 1 and "unreachable" in result.errors[0]
