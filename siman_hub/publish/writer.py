@@ -38,6 +38,7 @@ class Staging:
         self.dir = self.out.parent / f".{self.out.name}.staging-{os.getpid()}"
         if self.dir.exists():
             shutil.rmtree(self.dir)
+        _sweep_dead(self.out)
         self.dir.mkdir(parents=True)
 
     def path(self, rel: str) -> Path:
@@ -94,6 +95,24 @@ class Staging:
 
     def abandon(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _sweep_dead(out: Path) -> None:
+    """Remove staging/old/trash directories left beside ``out`` by builds that were killed (cron timeout, OOM
+    killer): each is a whole copy of the site, and without this every killed build would leak one for good."""
+    if not out.parent.is_dir():
+        return
+    for p in out.parent.glob(f".{out.name}.*-*"):
+        kind, _, rest = p.name[len(out.name) + 2 :].partition("-")
+        pid = rest.split("-", 1)[0]  # staging-<pid>, old-<pid>, trash-<pid>-<random>
+        if kind not in ("staging", "old", "trash") or not pid.isdigit() or int(pid) == os.getpid():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:  # its builder is gone
+            shutil.rmtree(p, ignore_errors=True)
+        except PermissionError:  # alive, someone else's
+            pass
 
 
 def _fsync_tree(root: Path) -> None:

@@ -132,6 +132,7 @@ class Clusterer:
             cid, matched, reason = self.cluster[best[2]], best[2], best[3]
         else:
             cid, matched, reason = self._new_id(doc), None, "founder"
+        doc.release()
         self.docs[doc.id] = doc
         self.cluster[doc.id] = cid
         for k in keys:

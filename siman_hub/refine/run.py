@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import gc
 import json
 import logging
 import time
@@ -59,6 +60,7 @@ class RefineReport:
     full_tag: bool = False
     overrides_applied: bool = False
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)  # where the time went (bench, -v logs)
     warnings: list[str] = field(default_factory=list)
 
 
@@ -84,6 +86,20 @@ def refine_archive(
     retag: bool = False,
 ) -> RefineReport:
     """Bring clusters and tags up to date. ``overrides`` defaults to content/overrides.yaml."""
+    # refine allocates millions of short-lived strings and no reference cycles: the cyclic collector would
+    # rescan the growing doc index over and over (a third of a full run's time), so it is paused meanwhile
+    gc_was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _refine(config, archive, overrides, full=full, retag=retag)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
+
+
+def _refine(
+    config: Config, archive: Archive, overrides: Mapping[str, Any] | None, *, full: bool, retag: bool
+) -> RefineReport:
     t0 = time.perf_counter()
     report = RefineReport()
     rules = compile_rules(config)
@@ -118,6 +134,7 @@ def refine_archive(
 
     # one pass over the rows that need work: clean text once, feed both clustering and tagging
     docs, tags, tagged_ids = [], [], []
+    tp = time.perf_counter()
     rows = archive.refine_rows(None if report.full_tag else sorted(pending | retag_ids))
     for r in rows:
         body = clean_body(r.summary, r.content)
@@ -139,7 +156,11 @@ def refine_archive(
             stored_cluster=archive.refine_auto_clusters,
             taken_ids=lambda cid: archive.refine_cluster_taken(cid, pending),
         )
+    report.phases["read+prepare+tag"] = time.perf_counter() - tp
+    tp = time.perf_counter()
     assignments = clusterer.assign_all(docs)
+    report.phases["cluster"] = time.perf_counter() - tp
+    tp = time.perf_counter()
     hashes = {}
     if assignments:
         hashes = {r.id: r.content_hash for r in archive.refine_rows(a.item_id for a in assignments)}
@@ -156,6 +177,7 @@ def refine_archive(
              "overrides_spec": json.dumps({"merge": ov.merge, "split": ov.split, "tags": ov.tags})}
         )  # fmt: skip
     report.clustered, report.tagged = len(assignments), len(tagged_ids)
+    report.phases["write"] = time.perf_counter() - tp
     report.seconds = time.perf_counter() - t0
     log.info(
         "refine: %d clustered, %d tagged (full cluster %s, full tag %s) in %.2fs",

@@ -61,7 +61,10 @@ def key64(kind: str, value: str) -> int:
 
 @dataclass(slots=True)
 class Doc:
-    """One item prepared for clustering (pure data; built once per item per run)."""
+    """One item prepared for clustering (pure data; built once per item per run).
+
+    Only compact arrays are kept (not word lists): a 100k-item full run holds every doc in memory.
+    """
 
     id: int
     source_id: str
@@ -69,19 +72,20 @@ class Doc:
     order: tuple[datetime, int]  # (first_seen, id): the arrival order that founds clusters
     url_key: str | None
     title: str  # normalized title
-    body_words: list[str]
-    _shingles: frozenset[int] | None = field(default=None, repr=False)
-
-    @property
-    def title_words(self) -> list[str]:
-        return self.title.split()
+    title_words: tuple[str, ...]
+    body: np.ndarray  # uint64 word 3-shingle hashes of the body, in text order (bounded to MAX_WORDS)
+    lead: np.ndarray  # the shingles that feed LSH: the body's lead, or the title's for title-only items
+    _set: frozenset[int] | None = field(default=None, repr=False)
 
     @property
     def shingles(self) -> frozenset[int]:
-        """Word 3-shingle hashes of the body (bounded to MAX_WORDS); computed lazily, only for candidates."""
-        if self._shingles is None:
-            self._shingles = frozenset(shingle_hashes(self.body_words[:MAX_WORDS]).tolist())
-        return self._shingles
+        """The body shingles as a set; cached only while the doc is being assigned (see ``release``)."""
+        if self._set is None:
+            self._set = frozenset(self.body.tolist())
+        return self._set
+
+    def release(self) -> None:
+        self._set = None
 
 
 def make_doc(
@@ -99,14 +103,20 @@ def make_doc(
 ) -> Doc:
     if body_words is None:
         body_words = words((clean_body(summary, content) if body is None else body).lower())
+    norm = normalize_title(title)
+    title_words = tuple(norm.split())
+    body_sh = shingle_hashes(body_words[:MAX_WORDS])
+    lead = body_sh[: LEAD - SHINGLE + 1] if len(body_words) >= 8 else shingle_hashes(list(title_words))
     return Doc(
         id=item_id,
         source_id=source_id,
         at=int(when.timestamp()),
         order=(first_seen, item_id),
         url_key=canonical_url or canonical(url),
-        title=normalize_title(title),
-        body_words=body_words[:MAX_WORDS],
+        title=norm,
+        title_words=title_words,
+        body=body_sh,
+        lead=lead,
     )
 
 
@@ -121,16 +131,10 @@ def shingle_hashes(tokens: list[str]) -> np.ndarray:
     return h[:-2] * _P1 + h[1:-1] * _P2 + h[2:] * _P3
 
 
-def lead_tokens(doc: Doc) -> list[str]:
-    """The words that feed LSH: the body's lead, or the title for title-only items."""
-    return doc.body_words[:LEAD] if len(doc.body_words) >= 8 else doc.title_words
-
-
-def minhash_batch(token_lists: list[list[str]]) -> np.ndarray:
-    """(n, NUM_PERM) MinHash signatures, all items at once: one numpy pass per permutation, not per item."""
-    n = len(token_lists)
+def minhash_batch(arrays: list[np.ndarray]) -> np.ndarray:
+    """(n, NUM_PERM) MinHash signatures of shingle arrays, all at once: one numpy pass per permutation."""
+    n = len(arrays)
     out = np.full((n, NUM_PERM), np.iinfo(np.uint64).max, dtype=np.uint64)
-    arrays = [shingle_hashes(t) for t in token_lists]
     lengths = np.fromiter((len(a) for a in arrays), dtype=np.int64, count=n)
     nonempty = np.nonzero(lengths)[0]
     if len(nonempty) == 0:
@@ -165,12 +169,11 @@ def exact_keys(doc: Doc) -> list[int]:
 
 def candidate_keys(docs: list[Doc]) -> list[list[int]]:
     """Every candidate key of every doc: exact keys plus LSH bands (none for a doc without any words)."""
-    leads = [lead_tokens(d) for d in docs]
-    bands = band_keys(minhash_batch(leads)).tolist() if docs else []
+    bands = band_keys(minhash_batch([d.lead for d in docs])).tolist() if docs else []
     out = []
-    for d, lead, b in zip(docs, leads, bands, strict=True):
+    for d, b in zip(docs, bands, strict=True):
         ks = exact_keys(d)
-        if len(lead) >= SHINGLE:
+        if len(d.lead) >= 2:  # one shingle (a two-word title) is too little to bucket on
             ks.extend(b)
         out.append(ks)
     return out

@@ -51,10 +51,12 @@ def compare(a: Doc, b: Doc) -> Match:
         return Match(1.0, "url")
     ta, tb = a.title_words, b.title_words
     tsim = title_similarity(ta, tb)
-    sa, sb = a.shingles, b.shingles
-    shorter = min(len(sa), len(sb))
+    sa = a.shingles
+    sb = b.shingles if b._set is not None else b.body.tolist()
+    inter = len(sa.intersection(sb))
+    nb = len(sb) if isinstance(sb, frozenset) else len(set(sb))
+    shorter = min(len(sa), nb)
     if shorter >= MIN_SHINGLES:
-        inter = len(sa & sb) if len(sa) <= len(sb) else len(sb & sa)
         cont = inter / shorter
         if cont >= containment_bar(shorter):
             return Match(round(min(1.0, 0.5 + cont / 2), 4), f"body containment {cont:.2f}")
@@ -62,10 +64,8 @@ def compare(a: Doc, b: Doc) -> Match:
             return Match(round(0.5 + (cont + tsim) / 8, 4), f"body {cont:.2f} + title {tsim:.2f}")
         return NO
     # teaser lines or title-only items: the title decides, and any body there is must not contradict it
-    if shorter > 0:
-        inter = len(sa & sb)
-        if inter / shorter < 0.5:
-            return NO
+    if shorter > 0 and inter / shorter < 0.5:
+        return NO
     words = min(len(ta), len(tb))
     if a.title == b.title and words >= MIN_TITLE_WORDS_ALONE:
         return Match(0.8, "same title")

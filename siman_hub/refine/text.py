@@ -15,7 +15,8 @@ import unicodedata
 from ..sources.sanitize import plain_text
 
 _TAG = re.compile(r"<[^>]*>")
-_BLOCK = re.compile(r"<\s*/?\s*(?:p|br|div|li|h[1-6]|blockquote|tr|figcaption|hr)\b[^>]*>", re.I)
+_BLOCK_ENDS = ("</p>", "<br>", "<br/>", "<br />", "</div>", "</li>", "</h2>", "</h3>", "</h4>", "</h5>",
+               "</h6>", "</blockquote>", "</tr>", "</figcaption>", "<hr>")  # fmt: skip
 
 # A dateline is a place (upper-case, or followed by an agency/date) and a dash, at the very start.
 _PLACE = r"[A-Z][\w'.]*(?:[ \t]+[A-Z][\w'.]*){0,3}"
@@ -31,10 +32,24 @@ _TITLE_PREFIX = re.compile(
 )
 _TITLE_SUFFIX = re.compile(r"\s+[|–—-]\s+[^|–—-]{2,40}$")
 _NOISE_LINE = re.compile(
-    r"^\s*(?:baca\s+(?:juga|selengkapnya)|lihat\s+juga|simak\s+juga|editor|pewarta|penulis|reporter|"
-    r"sumber|foto|fotografer|redaktur|humas)\b\s*[:\-–]?.*$",
-    re.I | re.M,
+    r"\s*(?:baca\s+(?:juga|selengkapnya)|lihat\s+juga|simak\s+juga|editor|pewarta|penulis|reporter|"
+    r"sumber|foto|fotografer|redaktur|humas)\b\s*[:\-–]?",
+    re.I,
 )
+_NOISE_START = ("baca", "lihat", "simak", "editor", "pewarta", "penulis", "reporter", "sumber", "foto",
+                "redaktur", "humas")  # fmt: skip
+
+
+def _is_noise(line: str) -> bool:
+    """A "Baca juga:" link or an editor/reporter/photo credit line (whole line, checked cheaply first)."""
+    head = line.lstrip()[:12].lower()
+    return (
+        head.startswith(_NOISE_START)
+        and (head.startswith(("baca", "lihat", "simak")) or len(line) < 120)
+        and _NOISE_LINE.match(line) is not None
+    )
+
+
 _TRAILER = re.compile(r"\s*\((?:ant|antara|rls|rel|adv|hms|hmz|[a-z]{2,4}(?:/[a-z]{1,4})+)\)\s*$", re.I)
 
 
@@ -79,7 +94,11 @@ def html_lines(fragment: str) -> str:
     if not fragment:
         return ""
     if "<" in fragment:
-        fragment = _TAG.sub(" ", _BLOCK.sub("\n", fragment))
+        # nh3 wrote every tag in lower case without spaces, so plain replaces find the block ends
+        for end in _BLOCK_ENDS:
+            if end in fragment:
+                fragment = fragment.replace(end, "\n")
+        fragment = _TAG.sub(" ", fragment)
     if "&" in fragment:
         fragment = html.unescape(fragment)
     return fragment
@@ -103,7 +122,10 @@ def clean_body(summary: str, content: str) -> str:
     the summary; using both would double-count the lead.
     """
     body = html_lines(content) if len(content) >= len(summary) else html_lines(summary)
-    body = _NOISE_LINE.sub(" ", body)
+    if "\n" in body:
+        body = "\n".join(ln for ln in body.split("\n") if not _is_noise(ln))
+    elif _is_noise(body[:40]):
+        body = ""
     body = strip_dateline(body.lstrip())
     return _TRAILER.sub("", body)
 
