@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 import shutil
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -116,6 +117,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
     staging = Staging(out)
     stats = BuildStats()
     new = manifest.Manifest(fingerprint=fingerprint)
+    indexer: subprocess.Popen[bytes] | None = None
     try:
         primary = config.site.language
         languages = [primary] + [x for x in [i18n.mirror_language(primary)] if x]
@@ -126,6 +128,8 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             pre = i18n.prefix(lang, primary)
             common = _common(config, model, content, lang, languages)
             for job in plan(model, content, rows, sources_sig):
+                if pre and not job.mirrored:
+                    continue  # story text is the publisher's Indonesian: one page, the switch leads to the mirror's home
                 rel_url = pre + job.path
                 file = paths.file_for(rel_url)
                 key = manifest.page_key(global_key, rel_url, job.sig)
@@ -139,6 +143,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
                 if job.searchable and not pre:
                     searchable_changed = True
         stats.pages = len(html_paths)
+        indexer = _start_search(staging, out, prev, new, global_key, searchable_changed, stats)
 
         def emit(rel: str, data: bytes) -> None:
             staging.write(rel, data)
@@ -151,11 +156,15 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             static = theme / "static"
             if static.is_dir():
                 shutil.copytree(static, staging.dir / "static", dirs_exist_ok=True)
-        _search(staging, out, prev, new, global_key, searchable_changed, stats)
+        if indexer is not None:
+            search.finish_index(indexer)
         new.stats = {"pages": stats.pages, "feeds": stats.feeds}
         staging.write(manifest.MANIFEST, new.to_bytes())
         staging.publish()
     except BaseException:
+        if indexer is not None and indexer.poll() is None:
+            indexer.kill()
+            indexer.wait()
         staging.abandon()
         raise
     log.info("built %d pages (%d rendered, %d reused), %d feeds", stats.pages, stats.rendered, stats.reused,
@@ -163,9 +172,9 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
     return stats
 
 
-def _search(staging: Staging, out: Path, prev: manifest.Manifest, new: manifest.Manifest, global_key: str,
-            changed: bool, stats: BuildStats) -> None:  # fmt: skip
-    """Re-index only when an indexed page changed; otherwise keep the previous index as it was."""
+def _start_search(staging: Staging, out: Path, prev: manifest.Manifest, new: manifest.Manifest, global_key: str,
+                  changed: bool, stats: BuildStats) -> subprocess.Popen[bytes] | None:  # fmt: skip
+    """Re-index only when an indexed page changed (in the background); otherwise keep the previous index."""
     searchable = sorted(p for p in new.pages if p.startswith(("story/", "pages/", "posts/")))
     key = hashlib.blake2b(
         (global_key + "".join(f"{p}={new.pages[p]}" for p in searchable)).encode(), digest_size=16
@@ -174,9 +183,9 @@ def _search(staging: Staging, out: Path, prev: manifest.Manifest, new: manifest.
     old_bundle = out / search.BUNDLE
     if not changed and prev.search_key == key and old_bundle.is_dir():
         staging.link_tree(old_bundle, search.BUNDLE)
-        return
-    search.build_index(staging.dir)
+        return None
     stats.search_indexed = True
+    return search.start_index(staging.dir)
 
 
 def _common(
@@ -219,7 +228,7 @@ def _render(env: Any, staging: Staging, job: PageJob, rel_url: str, pre: str, co
             {"type": "application/feed+json", "ext": "json", "path": paths.feed(kind, key, "json")},
         ]
     html = env.get_template(job.template).render(
-        **common, **job.ctx, url_path=rel_url, page_path=job.path, root=root + pre, site_root=root,
+        **common, **job.ctx, url_path=rel_url, page_path=job.path, root=root + pre, site_root=root, mirrored=job.mirrored,
         alternates=alternates,
     )  # fmt: skip
     staging.write(paths.file_for(rel_url), html.encode("utf-8"))

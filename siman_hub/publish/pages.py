@@ -38,6 +38,7 @@ class PageJob:
     sig: str
     ctx: dict[str, Any] = field(default_factory=dict)
     searchable: bool = False
+    mirrored: bool = True  # also built in the second UI language
 
 
 def story_sig(story: Story) -> str:
@@ -196,7 +197,7 @@ def plan(
     # -- stories ------------------------------------------------------------------------------------------
     for story in model.stories:
         yield PageJob(paths.story(story.id), "story.html", "story|" + sigs.story(story),
-                      {"story": story, "programs": programs}, searchable=True)  # fmt: skip
+                      {"story": story, "programs": programs}, searchable=True, mirrored=False)  # fmt: skip
 
     # -- date archives ------------------------------------------------------------------------------------
     months = _by_month(model, site.timezone)

@@ -27,11 +27,21 @@ def _binary() -> str:
     return str(_must_get_executable())
 
 
-def build_index(site_dir: Path) -> None:
-    """Index ``site_dir`` in place, writing ``site_dir/pagefind/`` (index and the UI's JS/CSS)."""
+def start_index(site_dir: Path) -> subprocess.Popen[bytes]:
+    """Start indexing ``site_dir`` in place (``site_dir/pagefind/``: index plus the UI's JS/CSS).
+
+    Runs beside the Python build (feeds, sitemap) on another core; :func:`finish_index` waits for it.
+    """
     cmd = [_binary(), "--site", str(site_dir), "--output-subdir", BUNDLE, "--glob", GLOB, "--quiet"]
-    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    return subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+def finish_index(proc: subprocess.Popen[bytes]) -> None:
+    out, err = proc.communicate()
     if proc.returncode != 0:
-        raise SearchIndexError(
-            f"pagefind failed ({proc.returncode}): {proc.stderr.strip() or proc.stdout.strip()}"
-        )
+        msg = (err or out).decode("utf-8", "replace").strip()
+        raise SearchIndexError(f"pagefind failed ({proc.returncode}): {msg}")
+
+
+def build_index(site_dir: Path) -> None:
+    finish_index(start_index(site_dir))

@@ -11,6 +11,8 @@ import ctypes
 import ctypes.util
 import os
 import shutil
+import subprocess
+import threading
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2
@@ -85,16 +87,36 @@ class Staging:
     def publish(self) -> None:
         _fsync_tree(self.dir)
         if self.out.exists() and _exchange(self.dir, self.out):
-            shutil.rmtree(self.dir, ignore_errors=True)
+            _discard(self.dir, self.out)
             return
         old = self.out.parent / f".{self.out.name}.old-{os.getpid()}"
         if self.out.exists():
             os.rename(self.out, old)
         os.rename(self.dir, self.out)
-        shutil.rmtree(old, ignore_errors=True)
+        _discard(old, self.out)
 
     def abandon(self) -> None:
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def _discard(old: Path, out: Path) -> None:
+    """Delete the previous site without making the build wait for it.
+
+    Unlinking tens of thousands of files can take longer than building them on a slow disk, and the new site is
+    already live: rename the old tree aside and remove it in a detached ``rm -rf`` (a thread where there is no
+    ``rm``). A trash dir left by a crash is swept by the next build the same way.
+    """
+    trash = out.parent / f".{out.name}.trash-{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        os.rename(old, trash)
+    except OSError:
+        trash = old
+    rm = shutil.which("rm")
+    if rm:
+        subprocess.Popen([rm, "-rf", "--", str(trash)], start_new_session=True, stdin=subprocess.DEVNULL,
+                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    else:
+        threading.Thread(target=shutil.rmtree, args=(trash, True), daemon=False).start()
 
 
 def _sweep_dead(out: Path) -> None:
