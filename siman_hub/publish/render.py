@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
 
 from ..config import Config
 from . import dates, i18n
@@ -23,6 +25,15 @@ def default_theme_dir() -> Path:
 def theme_dirs(config: Config) -> list[Path]:
     """Theme layers, most specific first: the hub's own theme dir, then the default theme."""
     return [d for d in (config.theme_dir, default_theme_dir()) if d.is_dir()]
+
+
+_HREFLESS_A = re.compile(r"<a\b(?![^>]*\bhref=)[^>]*>(.*?)</a>", re.S | re.I)
+
+
+def body_html(html: str) -> Markup:
+    """Sanitized feed HTML made valid for the page: anchors whose unsafe href was stripped become plain text
+    (an ``<a>`` with ``rel`` but no ``href`` is invalid HTML)."""
+    return Markup(_HREFLESS_A.sub(r"\1", html))
 
 
 def make_env(config: Config, lang: str | None = None) -> Environment:
@@ -50,5 +61,6 @@ def make_env(config: Config, lang: str | None = None) -> Environment:
 
     env.filters["localdate"] = localdate
     env.filters["localday"] = localday
+    env.filters["body_html"] = body_html
     env.globals["format_month"] = lambda y, m: dates.format_month(y, m, lang)
     return env
