@@ -38,7 +38,7 @@ log = logging.getLogger(__name__)
 CLUSTER_VERSION = "|".join(
     str(x)
     for x in (
-        "1", signatures.LEAD, signatures.MAX_WORDS, signatures.NUM_PERM, signatures.BAND_ROWS,
+        "2", signatures.LEAD, signatures.BODY_KEYS, signatures.MAX_WORDS, signatures.NUM_PERM, signatures.BAND_ROWS,
         similarity.WINDOW_SECONDS, similarity.MIN_SHINGLES,
     )
 )  # fmt: skip

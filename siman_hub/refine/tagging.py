@@ -21,8 +21,14 @@ from ..config import Config, Program
 from ..models import Tag
 from .text import clean_body, words
 
-RULES_FORMAT = "2"
-_PHRASE, _ABBREV, _COOCCUR = 0, 1, 2  # bump when matching semantics change, so stored tags are recomputed
+RULES_FORMAT = "2"  # bump when matching semantics change, so stored tags are recomputed
+_PHRASE, _ABBREV, _COOCCUR = 0, 1, 2
+_COMMON_WORDS = (
+    "program kementerian pemerintah pembangunan nasional kesehatan pendidikan sekolah rumah desa kelurahan "
+    "badan masyarakat pelayanan kawasan energi pangan air industri gratis baru daerah kabupaten provinsi kota "
+    "bantuan layanan ketahanan pengelola tahun dan di ke dari untuk"
+)
+_COMMON = frozenset(_COMMON_WORDS.split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,8 +41,9 @@ class Term:
 
     @property
     def trigger(self) -> str:
-        """The word that must be present for the term to match: the longest, as the rarest proxy."""
-        return max(self.lower_words, key=len) if self.lower_words else ""
+        """The word that must be present for the term to match: the rarest, approximated as the longest word
+        that is not one of the everyday words of government news (which would wake the term on every item)."""
+        return max(self.lower_words, key=lambda w: (w not in _COMMON, len(w))) if self.lower_words else ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +61,7 @@ class Rules:
     source_defaults: dict[str, tuple[str, ...]]
     version: str
     triggers: dict[str, tuple[tuple[int, int, Any], ...]]  # word -> (program index, kind, term or group)
+    trigger_words: frozenset[str] = frozenset()
 
 
 def _term(text: str, cased: bool) -> Term:
@@ -95,6 +103,7 @@ def compile_rules(config: Config) -> Rules:
         defaults,
         hashlib.sha256(blob.encode()).hexdigest()[:12],
         {w: tuple(v) for w, v in triggers.items()},
+        frozenset(triggers),
     )
 
 
@@ -107,12 +116,12 @@ def _in_range(p: Program, when: datetime | None) -> bool:
 
 @dataclass(slots=True)
 class TagText:
-    """An item's text prepared once for every program: cased and folded forms and their word sets."""
+    """An item's text prepared once for every program: cased and folded forms, space-padded for whole-word
+    substring tests, and the folded word list (which clustering reuses)."""
 
     cased: str
     folded: str
     folded_list: list[str]
-    folded_words: set[str]
 
     @classmethod
     def of(cls, text: str) -> TagText:
@@ -123,17 +132,10 @@ class TagText:
         cased = " " + " ".join(cased_words) + " "
         folded = cased.lower()
         folded_list = folded.split()
-        return cls(cased, folded, folded_list, set(folded_list))
+        return cls(cased, folded, folded_list)
 
     def has(self, t: Term) -> bool:
-        # the folded word set is a cheap necessary condition for cased terms too ("MBG" needs "mbg")
-        ws = self.folded_words
-        for w in t.lower_words:
-            if w not in ws:
-                return False
-        if t.cased:
-            return t.padded in self.cased
-        return len(t.words) == 1 or t.padded in self.folded
+        return t.padded in (self.cased if t.cased else self.folded)
 
 
 def tag_prepared(
@@ -141,7 +143,7 @@ def tag_prepared(
 ) -> list[Tag]:
     # only terms whose trigger word occurs are checked: a few per item instead of every term of every program
     hits: dict[int, list[list[str]]] = {}  # program index -> [phrases, abbreviations, first co-occurrence]
-    for w in text.folded_words & rules.triggers.keys():
+    for w in rules.trigger_words.intersection(text.folded_list):
         for i, kind, ref in rules.triggers[w]:
             if kind == _COOCCUR:
                 if not all(text.has(t) for t in ref):

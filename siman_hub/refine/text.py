@@ -127,7 +127,8 @@ def clean_body(summary: str, content: str) -> str:
     elif _is_noise(body[:40]):
         body = ""
     body = strip_dateline(body.lstrip())
-    return _TRAILER.sub("", body)
+    # the trailer regex is anchored at the end, but a regex search still starts at every position
+    return _TRAILER.sub("", body) if body.rstrip().endswith(")") else body
 
 
 def normalize_title(title: str) -> str:
