@@ -126,8 +126,18 @@ def build(ctx: Ctx, out: Path | None) -> None:
         for issue in exc.issues:
             click.echo(f"error: {issue}", err=True)
         sys.exit(2)
+    except OSError as exc:
+        _publish_failed(exc)
     if ctx.verbosity >= 0:
         click.echo(f"built {result.pages} pages into {result.output}", err=True)
+
+
+def _publish_failed(exc: OSError) -> None:
+    """Disk full, read-only or missing output: one clear line for cron mail, not a traceback (exit 4)."""
+    where = f" {exc.filename}" if exc.filename else ""
+    click.echo(f"error: cannot write the site:{where}: {exc.strerror or exc}", err=True)
+    click.echo("nothing published: the previous site is unchanged", err=True)
+    sys.exit(4)
 
 
 @click.command()
@@ -145,6 +155,8 @@ def run(ctx: Ctx) -> None:
             click.echo(f"error: {issue}", err=True)
         click.echo("nothing published: fix content/ first", err=True)
         sys.exit(2)
+    except OSError as exc:
+        _publish_failed(exc)
     _print_reports(ctx, result.reports)
     if ctx.verbosity >= 0:
         click.echo(f"published {result.pages} pages to {result.output}", err=True)
