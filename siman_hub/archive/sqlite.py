@@ -174,21 +174,21 @@ class SQLiteArchive:
     def apply_changes(self, source_id: str, changes: Changes, now: datetime) -> tuple[int, int]:
         n = ts(now)
         with self.transaction():
-            for e in changes.inserts:
-                self.db.execute(
+            if changes.inserts:
+                self.db.executemany(
                     "INSERT INTO items (source_id, key, guid, url, canonical_url, title, summary, content, author,"
                     " categories, image, enclosures, published, updated, first_seen, last_seen, sort_date,"
                     " changed_at, content_hash, raw) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                    (source_id, e.key, *_entry_values(e), n, n, ts(_sort_date(e, now)), n, e.content_hash,
-                     json.dumps(e.raw, ensure_ascii=False, default=str)),
+                    [(source_id, e.key, *_entry_values(e), n, n, ts(_sort_date(e, now)), n, e.content_hash,
+                      _raw_json(e.raw)) for e in changes.inserts],
                 )  # fmt: skip
-            for item_id, e in changes.updates:
-                self.db.execute(
+            if changes.updates:
+                self.db.executemany(
                     "UPDATE items SET guid=?, url=?, canonical_url=?, title=?, summary=?, content=?, author=?,"
                     " categories=?, image=?, enclosures=?, published=?, updated=?, last_seen=?, changed_at=?,"
                     " content_hash=?, raw=? WHERE id=?",
-                    (*_entry_values(e), n, n, e.content_hash, json.dumps(e.raw, ensure_ascii=False, default=str),
-                     item_id),
+                    [(*_entry_values(e), n, n, e.content_hash, _raw_json(e.raw), item_id)
+                     for item_id, e in changes.updates],
                 )  # fmt: skip
             if changes.seen:
                 self.db.executemany("UPDATE items SET last_seen=? WHERE id=?", [(n, i) for i in changes.seen])
@@ -449,6 +449,15 @@ class SQLiteArchive:
             out[u] = [r[0] for r in rows]
         return out
 
+def _list_json(value: list[Any]) -> str:
+    """Most entries have no categories or enclosures: those skip the JSON encoder."""
+    return json.dumps(value, ensure_ascii=False) if value else "[]"
+
+
+def _raw_json(raw: dict[str, Any]) -> str:
+    return json.dumps(raw, ensure_ascii=False, default=str)
+
+
     def current_clusters(self) -> dict[int, str | None]:
         return dict(self.db.execute("SELECT id, cluster_id FROM items"))
 
@@ -482,8 +491,7 @@ def _sort_date(e: Entry, now: datetime) -> datetime:
 def _entry_values(e: Entry) -> tuple[Any, ...]:
     return (
         e.guid, e.url, e.canonical_url, e.title, e.summary, e.content, e.author,
-        json.dumps(e.categories, ensure_ascii=False), e.image, json.dumps(e.enclosures, ensure_ascii=False),
-        ts(e.published), ts(e.updated),
+        _list_json(e.categories), e.image, _list_json(e.enclosures), ts(e.published), ts(e.updated),
     )  # fmt: skip
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Callable
+from functools import partial
 
 import nh3
 from lxml import html as lxml_html
@@ -41,9 +43,30 @@ def _resolve_links(fragment: str, base: str | None) -> str:
         doc = lxml_html.fragment_fromstring(fragment, create_parent="div")
     except Exception:  # malformed beyond lxml's recovery: sanitize without resolving
         return fragment
-    doc.make_links_absolute(base, resolve_base_href=True, handle_failures="discard")
+    try:
+        doc.make_links_absolute(base, resolve_base_href=True, handle_failures="discard")
+    except ValueError:  # a control character hidden in an entity (href="&#14;javascript:..."): lxml refuses it
+        return fragment
     out = lxml_html.tostring(doc, encoding="unicode")
     return out[5:-6] if out.startswith("<div>") and out.endswith("</div>") else out
+
+
+def _cleaner(**options: object) -> Callable[[str], str]:
+    """A sanitizer built once: nh3's ``Cleaner`` keeps the allowlists on the Rust side, 3-5× faster per call
+    than ``nh3.clean`` (which converts them on every call). Same library, same options, same output."""
+    if hasattr(nh3, "Cleaner"):
+        return nh3.Cleaner(**options).clean  # type: ignore[arg-type]
+    return partial(nh3.clean, **options)  # type: ignore[arg-type]  # nh3 < 0.2.18
+
+
+_CLEAN_HTML = _cleaner(
+    tags=ALLOWED_TAGS,
+    attributes=ALLOWED_ATTRS,
+    url_schemes=_URL_SCHEMES,
+    link_rel="noopener noreferrer nofollow",
+    strip_comments=True,
+)
+_STRIP_TAGS = _cleaner(tags=set(), attributes={})
 
 
 def clean_html(fragment: str | None, base: str | None = None) -> str:
@@ -52,21 +75,14 @@ def clean_html(fragment: str | None, base: str | None = None) -> str:
         return ""
     fragment = _CONTROL.sub("", fragment)
     resolved = _resolve_links(fragment, base)
-    return nh3.clean(
-        resolved,
-        tags=ALLOWED_TAGS,
-        attributes=ALLOWED_ATTRS,
-        url_schemes=_URL_SCHEMES,
-        link_rel="noopener noreferrer nofollow",
-        strip_comments=True,
-    ).strip()
+    return _CLEAN_HTML(resolved).strip()
 
 
 def plain_text(value: str | None, limit: int | None = None) -> str:
     """Titles and authors are plain text: tags dropped, entities decoded, bidi/control characters removed."""
     if not value:
         return ""
-    text = nh3.clean(value, tags=set(), attributes={})
+    text = _STRIP_TAGS(value)
     text = html.unescape(text)
     text = _CONTROL.sub("", text)
     text = " ".join(text.split())
