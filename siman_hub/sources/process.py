@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..models import Entry
-from . import discover, normalize
+from . import discover, normalize, sanitize, urls
 from .parse import FeedError, check_hostile, maybe_gunzip, parse_feed
 
 
@@ -65,4 +65,9 @@ def process_body(
     entries, mode, note = normalize.normalize(
         parsed, feed_url=url, tz=tz, now=now, identity_mode=identity_mode, stored_mode=stored_mode
     )
-    return Processed(entries, mode, note, parsed.title, parsed.link, parsed.warning, parser)
+    # The feed's own title and link are re-published (source attribution in pages and feeds): the title is plain
+    # text like every entry title (a control character in it broke the XML writers, and with them the build),
+    # and the link must be a web URL, never javascript: or data:.
+    title = sanitize.plain_text(parsed.title, limit=300)
+    link = urls.resolve(parsed.link, url)
+    return Processed(entries, mode, note, title, link, parsed.warning, parser)

@@ -45,7 +45,8 @@ def _resolve_links(fragment: str, base: str | None) -> str:
         return fragment
     try:
         doc.make_links_absolute(base, resolve_base_href=True, handle_failures="discard")
-    except ValueError:  # a control character hidden in an entity (href="&#14;javascript:..."): lxml refuses it
+    except ValueError:
+        # a control character hidden in an entity (href="&#14;javascript:..."): lxml refuses to set it
         return fragment
     out = lxml_html.tostring(doc, encoding="unicode")
     return out[5:-6] if out.startswith("<div>") and out.endswith("</div>") else out
