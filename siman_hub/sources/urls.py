@@ -21,8 +21,11 @@ def resolve(href: str | None, base: str | None) -> str | None:
     if not href:
         return None
     href = href.strip()
-    url = urljoin(base, href) if base else href
-    scheme = urlsplit(url).scheme.lower()
+    try:
+        url = urljoin(base, href) if base else href
+        scheme = urlsplit(url).scheme.lower()
+    except ValueError:  # "http://[" and the like: no one can follow it, and one bad link must not fail a feed
+        return None
     return url if scheme in ("http", "https") else None
 
 
@@ -45,16 +48,17 @@ def canonical(url: str | None) -> str | None:
     try:
         parts = urlsplit(url.strip())
         host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port  # raises for a port out of range ("https://x.go.id:99999/")
     except ValueError:
         return None
     for prefix in ("www.", "m.", "amp."):
         if host.startswith(prefix) and host.count(".") >= 2:
             host = host[len(prefix) :]
-    port = parts.port if parts.port not in (None, 80, 443) else None
+    port = port if port not in (None, 80, 443) else None
     netloc = f"{host}:{port}" if port else host
     path = parts.path or "/"
     if path.endswith("/") and path != "/":
-        path = path.rstrip("/")
+        path = path.rstrip("/") or "/"  # "//" is the root too: one key, so canonical() is idempotent
     for suffix in ("/amp", "/index.html", "/index.php"):
         if path.endswith(suffix):
             path = path[: -len(suffix)] or "/"

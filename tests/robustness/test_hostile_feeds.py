@@ -164,6 +164,8 @@ def traversal_rss() -> bytes:
         _item(escape(f"Aman JALUR {i} {name}"), escape(f"https://lab.example.go.id/{name}"), escape(name))
         for i, name in enumerate(names)
     ]
+    items += [_item(f"Aman JALUR rusak {i}", escape(link), f"rusak-{i}")  # unparseable links: that item, not the feed
+              for i, link in enumerate(["https://lab.example.go.id:99999/port", "http://[tidak-valid/ipv6"])]  # fmt: skip
     return _rss("Jalur", items).replace(b"\x00", b"")
 
 
@@ -352,7 +354,7 @@ def test_every_good_source_is_published(lab: dict) -> None:
     out: Path = lab["out"]
     reports: dict[str, SourceReport] = lab["reports"]
     for sid, expect in [("baik-rss", 5), ("baik-atom", 4), ("xss-rss", len(XSS)), ("xss-atom", len(XSS)),
-                        ("xss-json", len(XSS)), ("kontrol", 3), ("jalur", 9)]:  # fmt: skip
+                        ("xss-json", len(XSS)), ("kontrol", 3), ("jalur", 11)]:  # fmt: skip
         assert reports[sid].new >= expect, (sid, reports[sid])
         feed = json.loads((out / "feeds" / "agency" / f"{sid}.json").read_text(encoding="utf-8"))
         assert feed["items"], sid
