@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 _MONTHS = {
@@ -46,6 +47,17 @@ def parse_date(text: str | None, tz: str = "Asia/Jakarta") -> datetime | None:
     """An aware UTC datetime for ``text``, or None if it is not a date we can trust."""
     if not text:
         return None
+    if type(text) is str:  # memoized: an entry's published and updated are usually the same string
+        return _parse_date_str(text, tz)
+    return _parse_date(text, tz)
+
+
+@lru_cache(maxsize=256)
+def _parse_date_str(text: str, tz: str) -> datetime | None:
+    return _parse_date(text, tz)
+
+
+def _parse_date(text: str, tz: str) -> datetime | None:
     s = " ".join(str(text).split())
     if not s:
         return None

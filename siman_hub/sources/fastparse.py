@@ -15,6 +15,7 @@ from typing import Any
 
 from lxml import etree
 
+from .attrscan import attr_search
 from .parse import ParsedFeed
 
 _CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -37,6 +38,9 @@ _RELATIVE_REF = re.compile(
     r"""(?=[hscpabludHSCPABLUD])(?:href|src|srcset|cite|poster|action|background|longdesc|usemap|data)\s*=\s*["']?+\s*+(?!https?:|mailto:)""",
     re.I,
 )
+# every match starts with one of these names ("srcset" is found as "src")
+_has_relative_ref = attr_search(_RELATIVE_REF, ("href", "src", "cite", "poster", "action", "background",
+                                                "longdesc", "usemap", "data"))  # fmt: skip
 # C1 controls, raw or as character references: feedparser maps them to cp1252 characters ("demoronize")
 _C1 = re.compile(rb"\xc2[\x80-\x9f]|&#(?:1[2-5][0-9]|x[89][0-9a-f]);", re.I)
 _PARSER = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, recover=False,
@@ -111,11 +115,11 @@ def _item(item: etree._Element) -> dict[str, Any] | None:
         elif tag == "pubDate":
             e["published"] = e["updated"] = value  # feedparser fills "updated" from the only date there is
         elif tag == "description":
-            if _RELATIVE_REF.search(value):
+            if _has_relative_ref(value):
                 return None
             e["summary"] = value
         elif tag == _CONTENT:
-            if _RELATIVE_REF.search(value):
+            if _has_relative_ref(value):
                 return None
             e["content"] = [{"value": value, "type": "text/html"}]
         elif tag == "category":

@@ -36,6 +36,8 @@ def _raw(e: dict[str, Any]) -> dict[str, Any]:
     tags = e.get("tags") or []
     if tags:
         out["tags"] = [t.get("term") for t in tags if t.get("term")]
+    if all(type(v) is str or (type(v) is list and all(type(x) is str for x in v)) for v in out.values()):
+        return out  # already plain JSON: the round trip below would return an equal copy
     return json.loads(json.dumps(out, default=str))
 
 

@@ -12,6 +12,8 @@ from functools import partial
 import nh3
 from lxml import html as lxml_html
 
+from .attrscan import attr_search
+
 ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "div", "dl", "dt", "em",
     "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "li", "ol", "p", "pre", "q",
@@ -34,10 +36,11 @@ _RELATIVE_REF = re.compile(
     r"""(?=[hscpabHSCPAB])(?:href|src|srcset|cite|poster|action|background)\s*=\s*["']?+\s*+(?!https?:|mailto:|#)""",
     re.I,
 )
+_has_relative_ref = attr_search(_RELATIVE_REF, ("href", "src", "cite", "poster", "action", "background"))
 
 
 def _resolve_links(fragment: str, base: str | None) -> str:
-    if not base or not fragment.strip() or not _RELATIVE_REF.search(fragment):
+    if not base or not fragment.strip() or not _has_relative_ref(fragment):
         return fragment  # nothing relative: skip the (comparatively slow) lxml round-trip
     try:
         doc = lxml_html.fragment_fromstring(fragment, create_parent="div")
