@@ -60,6 +60,23 @@ def maybe_gunzip(body: bytes, limit: int = MAX_UNZIPPED) -> bytes:
     return out
 
 
+_CHAR_REF = re.compile(rb"&#([xX][0-9a-fA-F]{1,8}|[0-9]{1,10});")
+
+
+def _fix_char_refs(body: bytes) -> bytes:
+    """``&#xD800;`` (a lone surrogate), ``&#0;`` or beyond U+10FFFF crash feedparser's lenient parser with a
+    UnicodeEncodeError, failing the whole feed over one character: they become U+FFFD, as a browser shows them."""
+    if b"&#" not in body:
+        return body
+
+    def fix(m: re.Match[bytes]) -> bytes:
+        ref = m.group(1)
+        code = int(ref[1:], 16) if ref[:1] in (b"x", b"X") else int(ref)
+        return b"&#xFFFD;" if code == 0 or 0xD800 <= code <= 0xDFFF or code > 0x10FFFF else m.group(0)
+
+    return _CHAR_REF.sub(fix, body)
+
+
 def check_hostile(body: bytes) -> None:
     """Refuse entity declarations (billion laughs, external entities) before any parser sees the document."""
     if _DOCTYPE_ENTITY.search(_prolog(body)):
@@ -80,8 +97,12 @@ def parse_feed(body: bytes, url: str | None = None, headers: dict[str, str] | No
                           version=json_version)  # fmt: skip
     resp_headers = dict(headers or {})
     resp_headers.setdefault("content-location", url or "")
-    parsed = feedparser.parse(body.lstrip(), response_headers=resp_headers, sanitize_html=False,
-                              resolve_relative_uris=True)  # fmt: skip
+    body = _fix_char_refs(body)
+    try:
+        parsed = feedparser.parse(body.lstrip(), response_headers=resp_headers, sanitize_html=False,
+                                  resolve_relative_uris=True)  # fmt: skip
+    except UnicodeError as exc:  # e.g. raw UTF-16 surrogates, a garbage encoding name: feedparser gives up
+        raise FeedError(f"unreadable text encoding: {exc}") from None
     entries = list(parsed.get("entries") or [])
     feed = parsed.get("feed") or {}
     version = parsed.get("version") or ""

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from ..models import Entry
 from . import discover, normalize, sanitize, urls
-from .parse import FeedError, check_hostile, maybe_gunzip, parse_feed
+from .parse import FeedError, ParsedFeed, check_hostile, maybe_gunzip, parse_feed
 
 
 class NotAFeed(FeedError):
@@ -62,6 +63,7 @@ def process_body(
     if parsed is None:
         parsed = parse_feed(body, url, headers)
         parser = "feedparser"
+    _scrub_surrogates(parsed)
     entries, mode, note = normalize.normalize(
         parsed, feed_url=url, tz=tz, now=now, identity_mode=identity_mode, stored_mode=stored_mode
     )
@@ -71,3 +73,22 @@ def process_body(
     title = sanitize.plain_text(parsed.title, limit=300)
     link = urls.resolve(parsed.link, url)
     return Processed(entries, mode, note, title, link, parsed.warning, parser)
+
+
+def _scrub(value: Any) -> Any:
+    if isinstance(value, str):
+        return value if value.isascii() else value.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+    if isinstance(value, dict):
+        for k, v in list(value.items()):  # feedparser's dict maps key aliases on assignment
+            value[k] = _scrub(v)
+    elif isinstance(value, list):
+        value[:] = [_scrub(v) for v in value]
+    return value
+
+
+def _scrub_surrogates(parsed: ParsedFeed) -> None:
+    """A lone surrogate (a JSON ``"\\udcff"`` escape, a broken char reference) is a str no encoder accepts: one
+    in one field failed the whole feed. Each becomes U+FFFD, in place."""
+    parsed.title = _scrub(parsed.title)
+    parsed.link = _scrub(parsed.link)
+    _scrub(parsed.entries)

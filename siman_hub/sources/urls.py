@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+import re
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref", "ref_src",
@@ -16,11 +17,25 @@ def _is_tracking(name: str) -> bool:
     return n in TRACKING_PARAMS or n.startswith(_TRACKING_PREFIXES)
 
 
+_URL_JUNK = re.compile(r"[\x00-\x20\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+
+
+def _clean_url_text(href: str) -> str:
+    """Percent-encode what a URL cannot hold raw (control characters, spaces), drop bidi marks and lone
+    surrogates: a control character in a published link breaks the XML writers, a bidi mark spoofs it."""
+
+    def enc(m: re.Match[str]) -> str:
+        c = m.group()
+        return "" if c >= "\u200e" or "\ud800" <= c <= "\udfff" else quote(c, safe="")
+
+    return _URL_JUNK.sub(enc, href)
+
+
 def resolve(href: str | None, base: str | None) -> str | None:
     """Absolute URL of ``href`` against ``base``; None for empty or non-web schemes."""
     if not href:
         return None
-    href = href.strip()
+    href = _clean_url_text(href.strip())
     try:
         url = urljoin(base, href) if base else href
         scheme = urlsplit(url).scheme.lower()

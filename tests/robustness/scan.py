@@ -156,7 +156,9 @@ def scan_json(data: bytes, where: str) -> list[str]:
     for path, key, value in _walk(doc, ""):
         if key in JSON_URL_KEYS and bad_url(value):
             findings.append(f"{where}:{path}: {value[:80]!r}")
-        if key in JSON_HTML_KEYS or "<" in value:
+        # only HTML-bearing members are HTML; a title or category is plain text, where "<script>" is just text
+        # (escaped by every template that shows it)
+        if key in JSON_HTML_KEYS or key.endswith("_html"):
             findings += scan_html(value, f"{where}:{path}", fragment=True)
     return findings
 
