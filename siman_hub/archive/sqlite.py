@@ -87,7 +87,12 @@ class SQLiteArchive:
             self.db.execute("ROLLBACK")
             raise
         else:
-            self.db.execute("COMMIT")
+            try:
+                self.db.execute("COMMIT")
+            except BaseException:  # a failed COMMIT (busy, I/O error) leaves the transaction open: end it
+                if self.db.in_transaction:
+                    self.db.execute("ROLLBACK")
+                raise
         finally:
             self._depth = 0
 

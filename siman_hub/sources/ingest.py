@@ -18,7 +18,7 @@ import os
 import random
 import signal
 from collections.abc import Callable, Iterable
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 from functools import partial
@@ -283,14 +283,17 @@ async def _fetch_one(
 
 
 class _BatchWriter:
-    """Writes fetch outcomes to the archive, many feeds per transaction.
+    """Writes fetch outcomes to the archive, many feeds per transaction, from one dedicated thread.
 
     A commit per feed made SQLite's per-transaction cost (and, for PostgreSQL, a round trip) dominate a large
     run. Instead, every outcome that arrives while a batch is being written goes into the next batch: no timer,
-    so a lone feed is written at once, and a busy run groups hundreds. Crash safety is unchanged: a batch is
-    one transaction (all of it or none of it is stored), and a feed's report — and the progress callback — is
-    released only after the commit that stored it. If a batch fails, its feeds are written again one
-    transaction each, so only the feed that breaks the write is affected.
+    so a lone feed is written at once, and a busy run groups hundreds. The thread keeps the event loop
+    fetching while SQLite inserts and fsyncs (the sqlite3 module releases the GIL inside the library); it is
+    the only user of the archive while the run lasts.
+
+    Crash safety is unchanged: a batch is one transaction (all of it or none of it is stored), and a feed's
+    report — and the progress callback — is released only after the commit that stored it. If a batch fails,
+    its feeds are written again one transaction each, so only the feed that breaks the write is affected.
     """
 
     MAX_BATCH = 256  # bounds how long one transaction holds SQLite's write lock
@@ -310,37 +313,42 @@ class _BatchWriter:
         return await fut
 
     async def run(self) -> None:
-        try:
-            while True:
-                await self._wake.wait()
-                self._wake.clear()
-                while self._pending:
-                    batch = self._pending[: self.MAX_BATCH]
-                    self._write_batch(batch)
-                    del self._pending[: len(batch)]
-                    await asyncio.sleep(0)  # let fetches progress between batches
-        except BaseException as exc:  # never leave a feed waiting for a writer that is gone
-            for _, fut in self._pending:
-                if not fut.done():
-                    fut.set_exception(
-                        exc if isinstance(exc, Exception) else RuntimeError("archive writer stopped")
-                    )
-            raise
+        loop = asyncio.get_running_loop()
+        batch: list[tuple[_Outcome, asyncio.Future[SourceReport]]] = []
+        # leaving the with-block waits for a batch in flight: the run never returns mid-transaction
+        with ThreadPoolExecutor(1, thread_name_prefix="archive-writer") as thread:
+            try:
+                while True:
+                    await self._wake.wait()
+                    self._wake.clear()
+                    while self._pending:
+                        batch = self._pending[: self.MAX_BATCH]
+                        del self._pending[: len(batch)]
+                        results = await loop.run_in_executor(thread, self._write_batch, [o for o, _ in batch])
+                        for (_, fut), result in zip(batch, results, strict=True):
+                            if fut.done():
+                                continue
+                            if isinstance(result, SourceReport):
+                                fut.set_result(result)
+                            else:
+                                fut.set_exception(result)
+                        batch = []
+            except BaseException as exc:  # never leave a feed waiting for a writer that is gone
+                failure = exc if isinstance(exc, Exception) else RuntimeError("archive writer stopped")
+                for _, fut in batch + self._pending:
+                    if not fut.done():
+                        fut.set_exception(failure)
+                raise
 
-    def _write_batch(self, batch: list[tuple[_Outcome, asyncio.Future[SourceReport]]]) -> None:
+    def _write_batch(self, outcomes: list[_Outcome]) -> list[SourceReport | Exception]:
+        """In the writer thread: one transaction for all, or, if that fails, one per outcome."""
         try:
             with self.archive.transaction():
-                reports = [_write_outcome(self.archive, o, self.now, self.rand) for o, _ in batch]
+                return [_write_outcome(self.archive, o, self.now, self.rand) for o in outcomes]
         except Exception as exc:
-            if len(batch) > 1:  # isolate the feed that breaks the write
-                for item in batch:
-                    self._write_batch([item])
-            elif not batch[0][1].done():
-                batch[0][1].set_exception(exc)
-            return
-        for (_, fut), report in zip(batch, reports, strict=True):
-            if not fut.done():
-                fut.set_result(report)
+            if len(outcomes) == 1:
+                return [exc]
+        return [self._write_batch([o])[0] for o in outcomes]  # isolate the feed that breaks the write
 
 
 def _write_outcome(archive: Archive, out: _Outcome, now: datetime, rand: Callable[[], float]) -> SourceReport:
