@@ -454,15 +454,6 @@ class SQLiteArchive:
             out[u] = [r[0] for r in rows]
         return out
 
-def _list_json(value: list[Any]) -> str:
-    """Most entries have no categories or enclosures: those skip the JSON encoder."""
-    return json.dumps(value, ensure_ascii=False) if value else "[]"
-
-
-def _raw_json(raw: dict[str, Any]) -> str:
-    return json.dumps(raw, ensure_ascii=False, default=str)
-
-
     def current_clusters(self) -> dict[int, str | None]:
         return dict(self.db.execute("SELECT id, cluster_id FROM items"))
 
@@ -491,6 +482,15 @@ def _sort_date(e: Entry, now: datetime) -> datetime:
     if e.published is None:
         return now
     return min(e.published, now)
+
+
+def _list_json(value: list[Any]) -> str:
+    """Most entries have no categories or enclosures: those skip the JSON encoder."""
+    return json.dumps(value, ensure_ascii=False) if value else "[]"
+
+
+def _raw_json(raw: dict[str, Any]) -> str:
+    return json.dumps(raw, ensure_ascii=False, default=str)
 
 
 def _entry_values(e: Entry) -> tuple[Any, ...]:
