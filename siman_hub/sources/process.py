@@ -63,7 +63,8 @@ def process_body(
     if parsed is None:
         parsed = parse_feed(body, url, headers)
         parser = "feedparser"
-    _scrub_surrogates(parsed)
+    if parser != "lxml":  # lxml rejects surrogate code points (raw or as references) as malformed XML
+        _scrub_surrogates(parsed)
     entries, mode, note = normalize.normalize(
         parsed, feed_url=url, tz=tz, now=now, identity_mode=identity_mode, stored_mode=stored_mode
     )

@@ -135,3 +135,28 @@ def test_raw_fields_equal_the_json_round_trip() -> None:
         assert out == json.loads(json.dumps(out)), out
     assert normalize._raw(odd)["id"] == 7 and normalize._raw(odd)["published"] == str(NOW)
     assert normalize._raw(plain)["tags"] == ["Berita"]
+
+
+# -- the lxml path needs no surrogate scrubbing ---------------------------------------------------------------
+
+
+_WITH_SURROGATES = st.lists(
+    st.one_of(st.characters(), st.integers(0xD800, 0xDFFF).map(chr)), max_size=12
+).map("".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_WITH_SURROGATES, st.booleans())
+def test_fast_path_output_is_always_encodable(text: str, as_references: bool) -> None:
+    """process.py skips the lone-surrogate scrub for the lxml path: lxml must refuse them, however written."""
+    if as_references:
+        title = "".join(f"&#{ord(c)};" for c in text).encode()
+    else:
+        title = text.encode("utf-8", "surrogatepass").replace(b"<", b"").replace(b"&", b"")
+    body = rss([{"title": "T", "link": "https://x.go.id/1"}]).replace(
+        b"<title>T</title>", b"<title>" + title + b"</title>"
+    )
+    parsed = fastparse.parse_fast(body, "https://x.go.id/feed", {})
+    if parsed is not None:
+        for entry in parsed.entries:
+            entry["title"].encode("utf-8")  # raises on a lone surrogate
