@@ -182,7 +182,7 @@ def _pool(n_jobs: int, workers: int | None) -> Executor | None:
         return None
     pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
                                initializer=_die_with_parent, initargs=(os.getpid(),))  # fmt: skip
-    pool.submit(_noop).result()  # spawn every worker now (fork pools start all workers on first submit)
+    pool.submit(_noop)  # forks every worker now, before the loop (fork pools start all workers on first submit)
     return pool
 
 
