@@ -24,11 +24,25 @@ TOP_AGENCIES = 5
 
 @dataclass(slots=True)
 class Pager:
-    page: int
-    pages: int
+    """Where a list page sits. ``page`` is the number in ``page/<n>/`` (counted from the oldest chunk), or None
+    on the list's first page; ``prev`` is the newer neighbour, ``next`` the older one."""
+
+    page: int | None
     prev: str | None
     next: str | None
     first: str = ""
+
+    @property
+    def is_first(self) -> bool:
+        return self.page is None
+
+    @property
+    def pages(self) -> int:
+        """More than one page exists (templates show the pager only then)."""
+        return 2 if (self.prev is not None or self.next is not None) else 1
+
+    def sig(self) -> str:
+        return f"{self.page}|{self.prev}|{self.next}"
 
 
 @dataclass(slots=True)
@@ -69,18 +83,27 @@ class Signatures:
 
 
 def paginate(
-    stories: list[Story], per_page: int, path_for: Callable[[int], str]
+    stories: list[Story], per_page: int, path_for: Callable[[int | None], str]
 ) -> Iterator[tuple[str, list[Story], Pager]]:
-    pages = max(1, math.ceil(len(stories) / per_page))
-    for n in range(1, pages + 1):
-        chunk = stories[(n - 1) * per_page : n * per_page]
-        pager = Pager(n, pages, path_for(n - 1) if n > 1 else None, path_for(n + 1) if n < pages else None,
-                      path_for(1))  # fmt: skip
-        yield path_for(n), chunk, pager
+    """Stable pagination: ``page/<n>/`` holds the n-th chunk of ``per_page`` stories counted from the OLDEST,
+    so its content does not move when new stories arrive. The first page shows the newest stories down to the
+    start of the newest complete chunk (``per_page`` to ``2 * per_page - 1`` stories), which is therefore not
+    published again as a numbered page. ``stories`` is newest first, and so is every page."""
+    n = len(stories)
+    complete = n // per_page
+    numbered = max(0, complete - 1)  # chunks 1..numbered get their own page; the newest one is on the first page
+    head = n - numbered * per_page  # the first page: remainder + newest complete chunk
+    older = path_for(numbered) if numbered else None
+    yield path_for(None), stories[:head], Pager(None, None, older, path_for(None))
+    for k in range(numbered, 0, -1):
+        end = n - (k - 1) * per_page  # chunk k covers oldest-first positions (k-1)*per_page .. k*per_page
+        chunk = stories[end - per_page : end]
+        newer = path_for(k + 1) if k < numbered else path_for(None)
+        yield path_for(k), chunk, Pager(k, newer, path_for(k - 1) if k > 1 else None, path_for(None))
 
 
-def archive_path(year: int, month: int, page: int = 1) -> str:
-    return f"arsip/{year:04d}/{month:02d}/" + ("" if page == 1 else f"page/{page}/")
+def archive_path(year: int, month: int, page: int | None = None) -> str:
+    return f"arsip/{year:04d}/{month:02d}/" + ("" if page is None else f"page/{page}/")
 
 
 def _doc_sig(doc: Document) -> str:
@@ -125,7 +148,7 @@ def plan(
         if model.by_program.get(p.id)
     ]
     for path, chunk, pager in paginate(model.stories, per, paths.index):
-        if pager.page == 1:
+        if pager.is_first:
             sig = (
                 "home|"
                 + sigs.stories(chunk)
@@ -133,12 +156,12 @@ def plan(
                 + ";".join(f"{p.id}:{sigs.stories(ss)}" for p, ss in highlights)
                 + "|"
                 + ",".join(_doc_sig(d) for d in picks)
-                + f"|{pager.pages}"
+                + f"|{pager.sig()}"
             )
             yield PageJob(path, "home.html", sig, {"stories": chunk, "pager": pager, "highlights": highlights,
                                                    "picks": picks, "feed": (None, None)})  # fmt: skip
         else:
-            yield PageJob(path, "list.html", f"index|{sigs.stories(chunk)}|{pager.pages}",
+            yield PageJob(path, "list.html", f"index|{sigs.stories(chunk)}|{pager.sig()}",
                           {"stories": chunk, "pager": pager, "heading": site.title, "feed": (None, None)})  # fmt: skip
 
     # -- programs -----------------------------------------------------------------------------------------
@@ -149,9 +172,11 @@ def plan(
         stories = model.by_program.get(p.id, [])
         doc = content.programs.get(p.id)
         active = Counter(sid for s in stories for sid in s.source_ids).most_common(TOP_AGENCIES)
-        base = f"program|{p.id}|{p.name}|{p.description}|{_doc_sig(doc) if doc else ''}|{active}"
+        base = f"program|{p.id}|{p.name}|{p.description}"
+        first = f"|{_doc_sig(doc) if doc else ''}|{active}"  # shown on the first page only
         for path, chunk, pager in paginate(stories, per, lambda n, p=p: paths.program(p.id, n)):
-            yield PageJob(path, "program.html", f"{base}|{sigs.stories(chunk)}|{pager.pages}",
+            sig = f"{base}{first if pager.is_first else ''}|{sigs.stories(chunk)}|{pager.sig()}"
+            yield PageJob(path, "program.html", sig,
                           {"program": p, "doc": doc, "stories": chunk, "pager": pager, "active": active,
                            "heading": p.name, "feed": ("program", p.id)})  # fmt: skip
 
@@ -163,7 +188,7 @@ def plan(
         stories = model.by_agency.get(s.id, [])
         base = f"agency|{s.id}|{s.name}|{s.kind}|{s.region}|{s.homepage}"
         for path, chunk, pager in paginate(stories, per, lambda n, s=s: paths.agency(s.id, n)):
-            yield PageJob(path, "agency.html", f"{base}|{sigs.stories(chunk)}|{pager.pages}",
+            yield PageJob(path, "agency.html", f"{base}|{sigs.stories(chunk)}|{pager.sig()}",
                           {"source": s, "stories": chunk, "pager": pager, "heading": s.name,
                            "region": regionmod.lookup(s.region) if s.region else None,
                            "feed": ("agency", s.id)})  # fmt: skip
@@ -187,9 +212,11 @@ def plan(
             if len(code) == 2
             else []
         )
-        base = f"region|{code}|{[k.code for k in kids if k]}|{sorted(region_counts.items()) if kids else ''}"
+        base = f"region|{code}"
+        first = f"|{[k.code for k in kids if k]}|{sorted(region_counts.items()) if kids else ''}"  # first page only
         for path, chunk, pager in paginate(stories, per, lambda n, c=code: paths.region(c, n)):
-            yield PageJob(path, "region.html", f"{base}|{sigs.stories(chunk)}|{pager.pages}",
+            sig = f"{base}{first if pager.is_first else ''}|{sigs.stories(chunk)}|{pager.sig()}"
+            yield PageJob(path, "region.html", sig,
                           {"region": region, "parent": parent, "kids": [k for k in kids if k], "counts": region_counts,
                            "stories": chunk, "pager": pager, "heading": region.name,
                            "feed": ("region", code)})  # fmt: skip
@@ -206,7 +233,7 @@ def plan(
                   {"months": [(y, m, len(months[(y, m)])) for y, m in month_keys]})  # fmt: skip
     for y, m in month_keys:
         for path, chunk, pager in paginate(months[(y, m)], per, lambda n, y=y, m=m: archive_path(y, m, n)):
-            yield PageJob(path, "archive_month.html", f"month|{y}|{m}|{sigs.stories(chunk)}|{pager.pages}",
+            yield PageJob(path, "archive_month.html", f"month|{y}|{m}|{sigs.stories(chunk)}|{pager.sig()}",
                           {"year": y, "month": m, "stories": chunk, "pager": pager, "feed": (None, None)})  # fmt: skip
 
     # -- sources health, search, editors' content ---------------------------------------------------------

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 
-def index(page: int = 1) -> str:
-    return "" if page == 1 else f"page/{page}/"
+def _page(page: int | None) -> str:
+    """``page/<n>/`` of a list, numbered from the OLDEST chunk so a page's content stays put; None: the first
+    page (the list's own URL, showing the newest items)."""
+    return "" if page is None else f"page/{page}/"
 
 
-def program(pid: str, page: int = 1) -> str:
-    return f"program/{pid}/" + ("" if page == 1 else f"page/{page}/")
+def index(page: int | None = None) -> str:
+    return _page(page)
 
 
-def agency(sid: str, page: int = 1) -> str:
-    return f"agency/{sid}/" + ("" if page == 1 else f"page/{page}/")
+def program(pid: str, page: int | None = None) -> str:
+    return f"program/{pid}/" + _page(page)
 
 
-def region(code: str, page: int = 1) -> str:
-    return f"region/{code}/" + ("" if page == 1 else f"page/{page}/")
+def agency(sid: str, page: int | None = None) -> str:
+    return f"agency/{sid}/" + _page(page)
+
+
+def region(code: str, page: int | None = None) -> str:
+    return f"region/{code}/" + _page(page)
 
 
 def story(cluster_id: str) -> str:

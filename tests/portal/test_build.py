@@ -45,7 +45,7 @@ def story_dir(out: Path, title_part: str) -> str:
 def test_every_page_type_exists(built: tuple[Config, Path]) -> None:
     _, out = built
     for rel in [
-        "index.html", "page/2/index.html", "program/index.html", "program/mbg/index.html",
+        "index.html", "page/1/index.html", "page/3/index.html", "program/index.html", "program/mbg/index.html",
         "program/stunting/index.html", "agency/index.html", "agency/bgn/index.html", "region/index.html",
         "region/73/index.html", "region/73.71/index.html", "arsip/index.html", "arsip/2025/03/index.html",
         "arsip/2025/02/index.html", "sources/index.html", "search/index.html", "posts/index.html",
@@ -60,8 +60,14 @@ def test_home_has_latest_highlights_and_picks(built: tuple[Config, Path]) -> Non
     home = read(out, "index.html")
     assert "Pilihan redaksi" in home and "Sorotan Gizi Pekan Ini" in home
     assert "Sorotan per program" in home and 'href="./program/stunting/"' in home
-    assert home.count('class="story"') == 10  # per_page of the fixture
-    assert 'rel="next" href="./page/2/"' in home
+    # 45 stories, per_page 10: the 5 newest plus the newest complete chunk (numbered pages are counted from the
+    # oldest, so page/1..page/3 hold the 30 oldest and the fourth chunk is shown here)
+    assert home.count('class="story"') == 15
+    assert 'rel="next" href="./page/3/"' in home
+    assert not (out / "page/4/index.html").exists()
+    oldest = read(out, "page/1/index.html")
+    assert oldest.count('class="story"') == 10 and 'rel="next"' not in oldest and 'href="../../page/2/"' in oldest
+    assert "Kegiatan pemerintah daerah nomor 44" in oldest  # the oldest story of the fixture
 
 
 def test_story_page_shows_publishers_zone_tags_and_meta(built: tuple[Config, Path]) -> None:
@@ -166,15 +172,17 @@ def test_incremental_build_renders_only_changed_pages(tmp_path: Path) -> None:
         again = build_site(config, archive, config.output_dir)
         assert again.skipped and again.rendered == 0
 
-        inode_before = os.stat(config.output_dir / "agency/bgn/page/2/index.html").st_ino
+        stable = ["page/1/index.html", "page/3/index.html", "program/mbg/index.html"]
+        inodes = {rel: os.stat(config.output_dir / rel).st_ino for rel in stable}
         archive.apply_changes("pemkot-makassar", Changes(inserts=[entry(
             "new-1", "Posyandu baru turunkan stunting", "Kader posyandu baru.", BASE + timedelta(hours=5),
             "https://pemkot-makassar.example/new-1")]), BASE + timedelta(days=2))  # fmt: skip
         assign_refine(archive)
         inc = build_site(config, archive, config.output_dir)
         assert not inc.skipped and 0 < inc.rendered < inc.pages / 2, inc
-        # an untouched page of another agency is the very same file (hardlinked), not re-rendered
-        assert os.stat(config.output_dir / "agency/bgn/page/2/index.html").st_ino == inode_before
+        # a new story re-renders the lists' first pages, never their numbered pages (counted from the oldest):
+        # those are the very same files (hardlinked), as is an untouched list
+        assert {rel: os.stat(config.output_dir / rel).st_ino for rel in stable} == inodes
         incremental = _tree(config.output_dir)
         full = build_site(config, archive, config.output_dir, force=True)
         assert full.rendered == full.pages
