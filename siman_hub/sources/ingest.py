@@ -27,6 +27,7 @@ from ..archive import Archive
 from ..config import Config, Source
 from ..models import FetchLog, SourceState, utcnow
 from . import decide, netpolicy, schedule
+from .dispatch import GroupDispatcher
 from .fetch import Fetcher, Guard, Limits, Request, Response
 from .parse import FeedError
 from .process import NotAFeed, Processed, process_body
@@ -182,7 +183,9 @@ def _pool(n_jobs: int, workers: int | None) -> Executor | None:
         return None
     pool = ProcessPoolExecutor(max_workers=n, mp_context=multiprocessing.get_context("fork"),
                                initializer=_die_with_parent, initargs=(os.getpid(),))  # fmt: skip
-    pool.submit(_noop)  # forks every worker now, before the loop (fork pools start all workers on first submit)
+    pool.submit(
+        _noop
+    )  # forks every worker now, before the loop (fork pools start all workers on first submit)
     return pool
 
 
@@ -196,14 +199,14 @@ async def _run(
     pool: Executor | None,
     rand: Callable[[], float],
 ) -> list[SourceReport]:
-    loop = asyncio.get_running_loop()
+    dispatcher = GroupDispatcher(pool) if pool is not None else None
 
     async def process(job: _Job, resp: Response) -> Processed:
         call = partial(process_body, resp.body, resp.url, resp.headers, tz=job.src.timezone, now=now,
                        identity_mode=job.src.identity, stored_mode=job.state.identity_mode)  # fmt: skip
-        if pool is None:
+        if dispatcher is None:
             return call()
-        return await loop.run_in_executor(pool, call)
+        return await dispatcher.run(call)  # type: ignore[no-any-return]
 
     guard = private_address_guard(config)
     writer = _BatchWriter(archive, now, rand)

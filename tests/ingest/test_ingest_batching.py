@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import sqlite3
+from functools import partial
 from pathlib import Path
 
 from hypothesis import given, settings
@@ -19,10 +20,12 @@ from ingest.helpers import NOW, archive, config, items, rss, source
 from support.feedserver import Reply
 
 from siman_hub.models import SourceState
-from siman_hub.sources import fastparse, normalize, sanitize
+from siman_hub.sources import fastparse, ingest, normalize, sanitize
 from siman_hub.sources.attrscan import attr_search
+from siman_hub.sources.dispatch import GroupDispatcher, run_group
 from siman_hub.sources.fetch import Response
 from siman_hub.sources.ingest import SourceReport, _BatchWriter, _Job, _Outcome, fetch_sources
+from siman_hub.sources.parse import FeedError
 from siman_hub.sources.process import process_body
 
 # -- grouped writes -----------------------------------------------------------------------------------------
@@ -160,3 +163,41 @@ def test_fast_path_output_is_always_encodable(text: str, as_references: bool) ->
     if parsed is not None:
         for entry in parsed.entries:
             entry["title"].encode("utf-8")  # raises on a lone surrogate
+
+
+# -- grouped dispatch to the parse pool -----------------------------------------------------------------------
+
+
+class _Unpicklable(Exception):
+    def __reduce__(self):  # type: ignore[no-untyped-def]
+        raise TypeError("cannot pickle this")
+
+
+def _job(n: int) -> int:
+    if n == 3:
+        raise FeedError(f"feed {n} is broken")
+    if n == 5:
+        raise _Unpicklable("odd")
+    return n * n
+
+
+def test_grouped_dispatch_keeps_each_outcome_apart() -> None:
+    pool = ingest._pool(100, 2)
+    assert pool is not None
+
+    async def scenario() -> list[object]:
+        dispatcher = GroupDispatcher(pool)
+        return await asyncio.gather(
+            *(dispatcher.run(partial(_job, n)) for n in range(20)), return_exceptions=True
+        )
+
+    try:
+        results = asyncio.run(scenario())
+    finally:
+        pool.shutdown()
+    assert [r for i, r in enumerate(results) if i not in (3, 5)] == [
+        n * n for n in range(20) if n not in (3, 5)
+    ]
+    assert isinstance(results[3], FeedError) and str(results[3]) == "feed 3 is broken"
+    assert isinstance(results[5], RuntimeError) and "_Unpicklable: odd" in str(results[5])
+    assert len(run_group([partial(_job, 1), partial(_job, 2)])) == 2
