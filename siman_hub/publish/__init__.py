@@ -11,7 +11,6 @@ import hashlib
 import logging
 import os
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -114,20 +113,25 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
 
     model = build_model(config, archive.iter_items(), archive.tags())
     rows, sources_sig = _source_rows(config, archive, model)
+    shard_of = search.shard_names(
+        ((st.id, st.date) for st in model.stories), config.site.timezone, search.SHARD_LIMIT
+    )
+    shard_list = sorted(set(shard_of.values()))
     staging = Staging(out)
     stats = BuildStats()
     new = manifest.Manifest(fingerprint=fingerprint)
-    indexer: subprocess.Popen[bytes] | None = None
+    indexer: search.Indexer | None = None
     try:
         primary = config.site.language
         languages = [primary] + [x for x in [i18n.mirror_language(primary)] if x]
         html_paths: list[str] = []
-        searchable_changed = False
+        shard_pages: dict[str, list[tuple[str, str]]] = {name: [] for name in shard_list}
+        content_keys: list[str] = []
         for lang in languages:
             env = make_env(config, lang)
             pre = i18n.prefix(lang, primary)
             common = _common(config, model, content, lang, languages)
-            for job in plan(model, content, rows, sources_sig):
+            for job in plan(model, content, rows, sources_sig, shard_list):
                 if pre and not job.mirrored:
                     continue  # story text is the publisher's Indonesian: one page, the switch leads to the mirror's home
                 rel_url = pre + job.path
@@ -135,15 +139,22 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
                 key = manifest.page_key(global_key, rel_url, job.sig)
                 new.pages[file] = key
                 html_paths.append(rel_url)
+                if not pre:
+                    if job.path.startswith("story/"):
+                        shard_pages[shard_of[job.ctx["story"].id]].append((file, key))
+                    elif job.path.startswith(("pages/", "posts/")):
+                        content_keys.append(key)
+                    elif indexer is None:  # every indexed page is in staging: index beside the list rendering
+                        indexer = _start_search(staging, out, prev, new, global_key, shard_pages, content_keys,
+                                                stats)  # fmt: skip
                 if prev.pages.get(file) == key and staging.link(out / file, file):
                     stats.reused += 1
                     continue
                 _render(env, staging, job, rel_url, pre, common)
                 stats.rendered += 1
-                if job.searchable and not pre:
-                    searchable_changed = True
+        if indexer is None:
+            indexer = _start_search(staging, out, prev, new, global_key, shard_pages, content_keys, stats)
         stats.pages = len(html_paths)
-        indexer = _start_search(staging, out, prev, new, global_key, searchable_changed, stats)
 
         def emit(rel: str, data: bytes) -> None:
             staging.write(rel, data)
@@ -156,15 +167,13 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             static = theme / "static"
             if static.is_dir():
                 shutil.copytree(static, staging.dir / "static", dirs_exist_ok=True)
-        if indexer is not None:
-            search.finish_index(indexer)
+        indexer.finish()
         new.stats = {"pages": stats.pages, "feeds": stats.feeds}
         staging.write(manifest.MANIFEST, new.to_bytes())
         staging.publish()
     except BaseException:
-        if indexer is not None and indexer.poll() is None:
-            indexer.kill()
-            indexer.wait()
+        if indexer is not None:
+            indexer.cancel()
         staging.abandon()
         raise
     log.info("built %d pages (%d rendered, %d reused), %d feeds", stats.pages, stats.rendered, stats.reused,
@@ -173,19 +182,24 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
 
 
 def _start_search(staging: Staging, out: Path, prev: manifest.Manifest, new: manifest.Manifest, global_key: str,
-                  changed: bool, stats: BuildStats) -> subprocess.Popen[bytes] | None:  # fmt: skip
-    """Re-index only when an indexed page changed (in the background); otherwise keep the previous index."""
-    searchable = sorted(p for p in new.pages if p.startswith(("story/", "pages/", "posts/")))
-    key = hashlib.blake2b(
-        (global_key + "".join(f"{p}={new.pages[p]}" for p in searchable)).encode(), digest_size=16
-    ).hexdigest()
-    new.search_key = key
-    old_bundle = out / search.BUNDLE
-    if not changed and prev.search_key == key and old_bundle.is_dir():
-        staging.link_tree(old_bundle, search.BUNDLE)
-        return None
-    stats.search_indexed = True
-    return search.start_index(staging.dir)
+                  shard_pages: dict[str, list[tuple[str, str]]], content_keys: list[str],
+                  stats: BuildStats) -> search.Indexer:  # fmt: skip
+    """Re-index only the bundles whose pages changed (in the background); hardlink the others from the site."""
+    old = out / search.BUNDLE
+    new.search_key = search.shard_key(global_key, content_keys)
+    content_changed = not (prev.search_key == new.search_key and (old / "pagefind-entry.json").is_file())
+    if not content_changed:
+        staging.link_tree(old, search.BUNDLE, skip=(search.SHARD_DIR,))
+    changed: dict[str, list[str]] = {}
+    for name, pages in shard_pages.items():
+        key = new.search_shards[name] = search.shard_key(global_key, (k for _, k in pages))
+        old_shard = old / search.SHARD_DIR / name
+        if prev.search_shards.get(name) == key and (old_shard / "pagefind-entry.json").is_file():
+            staging.link_tree(old_shard, f"{search.BUNDLE}/{search.SHARD_DIR}/{name}")
+        else:
+            changed[name] = [f for f, _ in pages]
+    stats.search_indexed = content_changed or bool(changed)
+    return search.Indexer(staging.dir, content_changed, changed).start()
 
 
 def _common(

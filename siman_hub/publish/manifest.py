@@ -12,19 +12,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 MANIFEST = ".siman-hub/manifest.json"
-FORMAT = 1
+FORMAT = 2
 
 
 @dataclass(slots=True)
 class Manifest:
     fingerprint: str = ""
     pages: dict[str, str] = field(default_factory=dict)  # file path → input key
-    search_key: str = ""
+    search_key: str = ""  # the primary bundle (editors' pages and posts)
+    search_shards: dict[str, str] = field(default_factory=dict)  # story shard name → key of its pages
     stats: dict[str, int] = field(default_factory=dict)
 
     def to_bytes(self) -> bytes:
         data = {"format": FORMAT, "fingerprint": self.fingerprint, "search_key": self.search_key,
-                "stats": self.stats, "pages": self.pages}  # fmt: skip
+                "search_shards": self.search_shards, "stats": self.stats, "pages": self.pages}  # fmt: skip
         return json.dumps(data, separators=(",", ":"), sort_keys=True).encode()
 
 
@@ -37,7 +38,8 @@ def load(out: Path) -> Manifest:
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         return Manifest()
     return Manifest(str(data.get("fingerprint", "")), dict(data.get("pages", {})),
-                    str(data.get("search_key", "")), dict(data.get("stats", {})))  # fmt: skip
+                    str(data.get("search_key", "")), dict(data.get("search_shards", {})),
+                    dict(data.get("stats", {})))  # fmt: skip
 
 
 def page_key(global_key: str, path: str, sig: str) -> str:

@@ -7,7 +7,6 @@ whose signature is unchanged since the last build (incremental builds) without r
 from __future__ import annotations
 
 import hashlib
-import math
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -91,7 +90,9 @@ def paginate(
     published again as a numbered page. ``stories`` is newest first, and so is every page."""
     n = len(stories)
     complete = n // per_page
-    numbered = max(0, complete - 1)  # chunks 1..numbered get their own page; the newest one is on the first page
+    numbered = max(
+        0, complete - 1
+    )  # chunks 1..numbered get their own page; the newest one is on the first page
     head = n - numbered * per_page  # the first page: remainder + newest complete chunk
     older = path_for(numbered) if numbered else None
     yield path_for(None), stories[:head], Pager(None, None, older, path_for(None))
@@ -130,9 +131,15 @@ def region_name(code: str) -> str:
 
 
 def plan(
-    model: SiteModel, content: Content, sources_rows: list[dict[str, Any]], sources_sig: str
+    model: SiteModel,
+    content: Content,
+    sources_rows: list[dict[str, Any]],
+    sources_sig: str,
+    search_shards: list[str] | None = None,
 ) -> Iterator[PageJob]:
-    """Every page of one language, in no particular order. Contexts hold references, not copies."""
+    """Every page of one language: the pages search indexes first (stories, editors' pages and posts), so the
+    indexer can start while the lists are rendered. Contexts hold references, not copies."""
+    search_shards = search_shards or []
     config = model.config
     site = config.site
     per = site.per_page
@@ -140,6 +147,23 @@ def plan(
     programs = {p.id: p for p in config.programs}
     posts = [d for d in content.posts if not d.draft]
     picks = [d for d in posts if d.pinned]
+
+    # -- stories ------------------------------------------------------------------------------------------
+    for story in model.stories:
+        yield PageJob(paths.story(story.id), "story.html", "story|" + sigs.story(story),
+                      {"story": story, "programs": programs}, searchable=True, mirrored=False)  # fmt: skip
+
+    # -- editors' content (indexed for search, so rendered early: indexing starts right after) ---------------
+    for doc in content.pages:
+        if not doc.draft:
+            yield PageJob(
+                paths.page(doc.slug), "page.html", "page|" + _doc_sig(doc), {"doc": doc}, searchable=True
+            )
+    yield PageJob("posts/", "posts.html", "posts|" + ",".join(_doc_sig(d) for d in posts), {"posts": posts})
+    for doc in posts:
+        yield PageJob(
+            paths.post(doc.slug), "post.html", "post|" + _doc_sig(doc), {"doc": doc}, searchable=True
+        )
 
     # -- home and its pages ------------------------------------------------------------------------------
     highlights = [
@@ -221,11 +245,6 @@ def plan(
                            "stories": chunk, "pager": pager, "heading": region.name,
                            "feed": ("region", code)})  # fmt: skip
 
-    # -- stories ------------------------------------------------------------------------------------------
-    for story in model.stories:
-        yield PageJob(paths.story(story.id), "story.html", "story|" + sigs.story(story),
-                      {"story": story, "programs": programs}, searchable=True, mirrored=False)  # fmt: skip
-
     # -- date archives ------------------------------------------------------------------------------------
     months = _by_month(model, site.timezone)
     month_keys = sorted(months, reverse=True)
@@ -238,14 +257,5 @@ def plan(
 
     # -- sources health, search, editors' content ---------------------------------------------------------
     yield PageJob("sources/", "sources.html", "sources|" + sources_sig, {"rows": sources_rows})
-    yield PageJob("search/", "search.html", "search", {"programs": config.programs})
-    for doc in content.pages:
-        if not doc.draft:
-            yield PageJob(
-                paths.page(doc.slug), "page.html", "page|" + _doc_sig(doc), {"doc": doc}, searchable=True
-            )
-    yield PageJob("posts/", "posts.html", "posts|" + ",".join(_doc_sig(d) for d in posts), {"posts": posts})
-    for doc in posts:
-        yield PageJob(
-            paths.post(doc.slug), "post.html", "post|" + _doc_sig(doc), {"doc": doc}, searchable=True
-        )
+    yield PageJob("search/", "search.html", f"search|{search_shards}",
+                  {"programs": config.programs, "shards": search_shards})  # fmt: skip

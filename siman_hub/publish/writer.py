@@ -72,10 +72,14 @@ class Staging:
                 return False
         return True
 
-    def link_tree(self, src: Path, rel: str) -> None:
-        """Hardlink a whole directory of the previous build (e.g. an unchanged search index)."""
+    def link_tree(self, src: Path, rel: str, skip: tuple[str, ...] = ()) -> None:
+        """Hardlink a whole directory of the previous build (e.g. an unchanged search index), leaving out the
+        top-level entries named in ``skip``."""
         base = self.path(rel)
-        for dirpath, _dirs, files in os.walk(src):
+        for dirpath, dirs, files in os.walk(src):
+            if Path(dirpath) == src:
+                dirs[:] = [d for d in dirs if d not in skip]
+                files = [f for f in files if f not in skip]
             d = base / Path(dirpath).relative_to(src)
             d.mkdir(parents=True, exist_ok=True)
             for f in files:

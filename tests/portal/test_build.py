@@ -66,7 +66,11 @@ def test_home_has_latest_highlights_and_picks(built: tuple[Config, Path]) -> Non
     assert 'rel="next" href="./page/3/"' in home
     assert not (out / "page/4/index.html").exists()
     oldest = read(out, "page/1/index.html")
-    assert oldest.count('class="story"') == 10 and 'rel="next"' not in oldest and 'href="../../page/2/"' in oldest
+    assert (
+        oldest.count('class="story"') == 10
+        and 'rel="next"' not in oldest
+        and 'href="../../page/2/"' in oldest
+    )
     assert "Kegiatan pemerintah daerah nomor 44" in oldest  # the oldest story of the fixture
 
 
@@ -148,11 +152,17 @@ def test_sitemap_and_robots(built: tuple[Config, Path]) -> None:
 
 def test_search_index_is_indonesian_with_filters(built: tuple[Config, Path]) -> None:
     _, out = built
-    entry_json = json.loads(read(out, "pagefind/pagefind-entry.json"))
-    assert "id" in entry_json["languages"]
-    pages = entry_json["languages"]["id"]["page_count"]
-    assert pages == len(list((out / "story").iterdir())) + 2  # stories + 1 post + 1 page
-    assert list((out / "pagefind").glob("filter/*.pf_filter"))
+    bundles = [out / "pagefind", *sorted((out / "pagefind/shard").iterdir())]
+    pages = 0
+    for bundle in bundles:
+        entry_json = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+        assert list(entry_json["languages"]) == ["id"], bundle
+        pages += entry_json["languages"]["id"]["page_count"]
+    assert pages == len(list((out / "story").iterdir())) + 2  # stories (in shards) + 1 post + 1 page
+    assert list((out / "pagefind/shard").glob("*/filter/*.pf_filter"))
+    # the search page merges every story shard into the primary bundle
+    shards = re.search(r'data-shards="([^"]*)"', read(out, "search/index.html"))
+    assert shards and shards.group(1).split() == [b.name for b in bundles[1:]] == ["2025"]
 
 
 def _tree(out: Path) -> dict[str, bytes]:

@@ -23,7 +23,9 @@ def _pages(n: int, per: int = 5) -> dict[str, list[int]]:
 
 def test_first_page_holds_remainder_and_newest_complete_chunk() -> None:
     pages = _pages(23)
-    assert pages["pNone"] == list(range(22, 14, -1))  # 20..22 beyond the chunks + the newest complete one (15..19)
+    assert pages["pNone"] == list(
+        range(22, 14, -1)
+    )  # 20..22 beyond the chunks + the newest complete one (15..19)
     assert pages["p1"] == [4, 3, 2, 1, 0] and pages["p3"] == [14, 13, 12, 11, 10]
     assert set(pages) == {"pNone", "p1", "p2", "p3"}
     shown = [i for chunk in pages.values() for i in chunk]
@@ -50,4 +52,3 @@ def test_small_lists_have_one_page_and_pager_links_walk_the_chunks() -> None:
     assert pagers["p3"].prev == "pNone" and pagers["p3"].next == "p2"
     assert pagers["p1"].prev == "p2" and pagers["p1"].next is None
     assert not pagers["pNone"].page and pagers["p2"].page == 2
-

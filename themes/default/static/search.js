@@ -3,9 +3,13 @@
   "use strict";
   var el = document.getElementById("search");
   if (!el || typeof PagefindUI === "undefined") return;
+  var bundle = el.getAttribute("data-bundle");
+  // story shards (one Pagefind bundle per period, see siman_hub/publish/search.py), merged into one result list
+  var shards = (el.getAttribute("data-shards") || "").split(" ").filter(Boolean);
   var ui = new PagefindUI({
     element: "#search",
-    bundlePath: el.getAttribute("data-bundle"),
+    bundlePath: bundle,
+    mergeIndex: shards.map(function (name) { return { bundlePath: bundle + "shard/" + name + "/" }; }),
     showSubResults: true,
     showImages: false,
     resetStyles: false
