@@ -103,6 +103,8 @@ def parse_feed(body: bytes, url: str | None = None, headers: dict[str, str] | No
                                   resolve_relative_uris=True)  # fmt: skip
     except UnicodeError as exc:  # e.g. raw UTF-16 surrogates, a garbage encoding name: feedparser gives up
         raise FeedError(f"unreadable text encoding: {exc}") from None
+    except ValueError as exc:  # feedparser's own failures on some malformed XML (found by fuzzing)
+        raise FeedError(f"malformed feed the parser cannot read: {exc}") from None
     entries = list(parsed.get("entries") or [])
     feed = parsed.get("feed") or {}
     version = parsed.get("version") or ""

@@ -136,9 +136,9 @@ def scan_xml(data: bytes, where: str) -> list[str]:
         text = el.text or ""
         if local in URL_TEXT_TAGS and bad_url(text):
             findings.append(f"{where}: <{local}>{text[:80]!r}")
-        if (
-            "<" in text or "&" in text
-        ):  # escaped HTML (RSS description, Atom type="html"), unescaped by the parser
+        # escaped HTML (RSS description and content:encoded, Atom type="html"), already unescaped by the parser;
+        # other text (an Atom type="text" title, an RSS title) is plain text, where "<script>" is just text
+        if el.get("type") in ("html", "text/html") or local in ("description", "encoded"):
             findings += scan_html(text, f"{where} <{local}>", fragment=True)
         if etree.QName(el).namespace == "http://www.w3.org/1999/xhtml" and local in FRAGMENT_TAGS | {
             "script"
