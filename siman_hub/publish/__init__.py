@@ -29,6 +29,7 @@ from .writer import Staging
 log = logging.getLogger(__name__)
 
 _CODE_DIR = Path(__file__).resolve().parent
+TEXT_BATCH = 500  # story pages rendered per query of their text
 
 
 @dataclass(slots=True)
@@ -111,7 +112,11 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
         stats.reused = stats.pages
         return stats
 
-    model = build_model(config, archive.iter_items(), archive.tags())
+    heads = getattr(archive, "iter_item_heads", None)
+    if heads is not None:  # light rows: text is read per rendered page (bounded memory on a large archive)
+        model = build_model(config, heads(), archive.tags(), lambda ids: archive.iter_items(ids=ids))
+    else:
+        model = build_model(config, archive.iter_items(), archive.tags())
     rows, sources_sig = _source_rows(config, archive, model)
     shard_of = search.shard_names(
         ((st.id, st.date) for st in model.stories), config.site.timezone, search.SHARD_LIMIT
@@ -127,6 +132,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
         html_paths: list[str] = []
         shard_pages: dict[str, list[tuple[str, str]]] = {name: [] for name in shard_list}
         content_keys: list[str] = []
+        pending: list[tuple[PageJob, str]] = []
         for lang in languages:
             env = make_env(config, lang)
             pre = i18n.prefix(lang, primary)
@@ -145,13 +151,22 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
                     elif job.path.startswith(("pages/", "posts/")):
                         content_keys.append(key)
                     elif indexer is None:  # every indexed page is in staging: index beside the list rendering
+                        _render_stories(model, env, staging, pending, pre, common)
                         indexer = _start_search(staging, out, prev, new, global_key, shard_pages, content_keys,
                                                 stats)  # fmt: skip
                 if prev.pages.get(file) == key and staging.link(out / file, file):
                     stats.reused += 1
                     continue
+                if job.template == "story.html":
+                    pending.append((job, rel_url))
+                    if len(pending) >= TEXT_BATCH:
+                        _render_stories(model, env, staging, pending, pre, common)
+                    stats.rendered += 1
+                    continue
+                _render_stories(model, env, staging, pending, pre, common)
                 _render(env, staging, job, rel_url, pre, common)
                 stats.rendered += 1
+            _render_stories(model, env, staging, pending, pre, common)
         if indexer is None:
             indexer = _start_search(staging, out, prev, new, global_key, shard_pages, content_keys, stats)
         stats.pages = len(html_paths)
@@ -229,6 +244,18 @@ def _story_regions(model: SiteModel, story: Any) -> list[str]:
             for code in {src.region, src.region[:2]}:
                 names.add(region_name(code))
     return sorted(names)
+
+
+def _render_stories(model: SiteModel, env: Any, staging: Staging, pending: list[tuple[PageJob, str]], pre: str,
+                    common: dict[str, Any]) -> None:  # fmt: skip
+    """Render a batch of story pages with their canonical item's text, read in one query; empties ``pending``."""
+    if not pending:
+        return
+    full = model.with_text([job.ctx["story"] for job, _ in pending])
+    for (job, rel_url), story in zip(pending, full, strict=True):
+        _render(env, staging, PageJob(job.path, job.template, job.sig, {**job.ctx, "story": story},
+                                      job.searchable, job.mirrored), rel_url, pre, common)  # fmt: skip
+    pending.clear()
 
 
 def _render(env: Any, staging: Staging, job: PageJob, rel_url: str, pre: str, common: dict[str, Any]) -> None:

@@ -68,7 +68,8 @@ def _feeds(model: SiteModel, kind: str | None, key: str | None) -> dict[str, str
 
 
 def paginate(model: SiteModel, stem: str, rows: Sequence[Any], to_json: Callable[[Any], Any],
-             emit: Callable[[str, bytes], None]) -> None:  # fmt: skip
+             emit: Callable[[str, bytes], None],
+             with_text: Callable[[Sequence[Any]], Sequence[Any]] = lambda c: c) -> None:  # fmt: skip
     """``<stem>/1.json`` .. ``<stem>/<n>.json``; an empty list still gets page 1 so links never 404."""
     pages = max(1, math.ceil(len(rows) / PER_PAGE))
     for n in range(1, pages + 1):
@@ -80,8 +81,15 @@ def paginate(model: SiteModel, stem: str, rows: Sequence[Any], to_json: Callable
             "total": len(rows),
             "prev": absolute(model, f"{stem}/{n - 1}.json") if n > 1 else None,
             "next": absolute(model, f"{stem}/{n + 1}.json") if n < pages else None,
-            "data": [to_json(r) for r in chunk],
+            "data": [to_json(r) for r in with_text(chunk)],
         }))  # fmt: skip
+
+
+def _items_text(model: SiteModel, chunk: Sequence[Item]) -> Sequence[Item]:
+    if model.fetch_text is None:
+        return chunk
+    full = {it.id: it for it in model.fetch_text([it.id for it in chunk])}
+    return [full.get(it.id, it) for it in chunk]
 
 
 def render_api(model: SiteModel, emit: Callable[[str, bytes], None], states: dict[str, SourceState]) -> None:
@@ -108,12 +116,19 @@ def render_api(model: SiteModel, emit: Callable[[str, bytes], None], states: dic
         },
         "feeds": _feeds(model, None, None),
     }))  # fmt: skip
-    paginate(model, "api/clusters", model.stories, lambda s: cluster_json(model, s), emit)
-    paginate(model, "api/items", items, item_json, emit)
+
+    # the model holds no text: each page reads the summaries of its own rows
+    def clusters_text(chunk: Sequence[Story]) -> Sequence[Story]:
+        return model.with_text(chunk, members=True)
+
+    paginate(model, "api/clusters", model.stories, lambda s: cluster_json(model, s), emit, clusters_text)
+    paginate(model, "api/items", items, item_json, emit, lambda c: _items_text(model, c))
     programs = []
     for p in config.programs:
         stories = model.by_program.get(p.id, [])
-        paginate(model, f"api/programs/{p.id}", stories, lambda s: cluster_json(model, s), emit)
+        paginate(
+            model, f"api/programs/{p.id}", stories, lambda s: cluster_json(model, s), emit, clusters_text
+        )
         programs.append({
             "id": p.id, "name": p.name, "description": p.description, "hashtag": p.hashtag,
             "clusters": len(stories), "url": absolute(model, paths.program(p.id)),

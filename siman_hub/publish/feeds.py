@@ -133,10 +133,12 @@ class _Renderer:
 
     def doc(self, spec: FeedSpec, rows: list[FeedRevision], **links: str | bool | None) -> FeedDoc:
         site = self.model.config.site
+        shown = [r for r in feedlog.newest_first(rows) if r.story_id in self.stories]  # merged: surviving id
+        # the text of only the entries this document shows, read in one batch (the model holds none)
+        stories = self.model.with_text([self.stories[r.story_id] for r in shown])
         entries = [
-            entry_data(self.model, self.stories[r.story_id], r.updated, self.states)
-            for r in feedlog.newest_first(rows)
-            if r.story_id in self.stories  # a story merged into another is shown under the surviving id
+            entry_data(self.model, story, r.updated, self.states)
+            for r, story in zip(shown, stories, strict=True)
         ]
         return FeedDoc(
             title=spec.title,

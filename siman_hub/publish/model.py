@@ -6,7 +6,7 @@ Pure: built from items, tags and config, so pages and feeds agree on what a stor
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -61,6 +61,22 @@ class SiteModel:
     by_agency: dict[str, list[Story]]
     by_region: dict[str, list[Story]]
     sources: dict[str, Source]
+    #: Reads items with their text by id (the archive's ``iter_items(ids=...)``). The model is built from light
+    #: rows without text, so a build holds only the text of the pages and entries it is rendering; None when the
+    #: model's items already carry their text (pure renders in tests).
+    fetch_text: Callable[[list[int]], Iterable[Item]] | None = None
+
+    def with_text(self, stories: Sequence[Story], *, members: bool = False) -> list[Story]:
+        """Copies of ``stories`` whose canonical item (and every member with ``members``) carries its text,
+        read in one batch."""
+        if self.fetch_text is None:
+            return list(stories)
+        ids = [m.id for s in stories for m in s.members] if members else [s.canonical.id for s in stories]
+        full = {it.id: it for it in self.fetch_text(ids)}
+        return [
+            Story(s.id, full.get(s.canonical.id, s.canonical), [full.get(m.id, m) for m in s.members], s.tags)
+            for s in stories
+        ]
 
 
 def _canonical(members: list[Item], sources: dict[str, Source]) -> Item:
@@ -70,7 +86,12 @@ def _canonical(members: list[Item], sources: dict[str, Source]) -> Item:
     return choose_canonical(members, lambda sid: sources[sid].priority if sid in sources else 0)
 
 
-def build_model(config: Config, items: Iterable[Item], tags: dict[int, list[Tag]]) -> SiteModel:
+def build_model(
+    config: Config,
+    items: Iterable[Item],
+    tags: dict[int, list[Tag]],
+    fetch_text: Callable[[list[int]], Iterable[Item]] | None = None,
+) -> SiteModel:
     sources = {s.id: s for s in config.sources}
     clusters: dict[str, list[Item]] = defaultdict(list)
     for it in items:
@@ -103,4 +124,4 @@ def build_model(config: Config, items: Iterable[Item], tags: dict[int, list[Tag]
                     if code not in regions_seen and regionmod.lookup(code):
                         regions_seen.add(code)
                         by_region[code].append(story)
-    return SiteModel(config, stories, by_program, by_agency, dict(by_region), sources)
+    return SiteModel(config, stories, by_program, by_agency, dict(by_region), sources, fetch_text)
