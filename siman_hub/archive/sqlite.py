@@ -279,6 +279,11 @@ class SQLiteArchive:
         ).fetchone()
         return repr((tuple(a), tuple(b)))
 
+    def iter_item_heads(self) -> Iterator[Item]:
+        """Every item without its text (summary, content, categories, enclosures empty; see ``_HEAD_COLS``):
+        what the site model needs to group and order stories. Bodies are read per rendered page."""
+        yield from (_item_head(r) for r in self.db.execute(f"SELECT {_HEAD_COLS} FROM items ORDER BY id"))
+
     # -- feeds out (RFC 5005 feed log; publish/feedlog.py) --------------------------------------------------
     def feed_log(self) -> Iterator[FeedRevision]:
         rows = self.db.execute(
@@ -507,6 +512,24 @@ def _item(r: tuple[Any, ...]) -> Item:
         published=parse_ts(r[13]), updated=parse_ts(r[14]), first_seen=parse_ts(r[15]),  # type: ignore[arg-type]
         last_seen=parse_ts(r[16]), sort_date=parse_ts(r[17]), content_hash=r[18],  # type: ignore[arg-type]
         changed_at=parse_ts(r[19]), cluster_id=r[20],  # type: ignore[arg-type]
+    )  # fmt: skip
+
+
+# -- publish (portal engineer): light item rows for the site model -----------------------------------------------
+_HEAD_COLS = (
+    "id, source_id, key, title, url, canonical_url, image, published, first_seen, sort_date, content_hash,"
+    " changed_at, cluster_id"
+)
+
+
+def _item_head(r: tuple[Any, ...]) -> Item:
+    """An Item without text: ``summary``/``content`` empty, no categories or enclosures (see iter_item_heads)."""
+    first_seen = parse_ts(r[8])
+    return Item(
+        id=r[0], source_id=r[1], key=r[2], title=r[3], url=r[4], canonical_url=r[5], guid=None, summary="",
+        content="", author=None, categories=[], image=r[6], enclosures=[], published=parse_ts(r[7]), updated=None,
+        first_seen=first_seen, last_seen=first_seen, sort_date=parse_ts(r[9]), content_hash=r[10],  # type: ignore[arg-type]
+        changed_at=parse_ts(r[11]), cluster_id=r[12],  # type: ignore[arg-type]
     )  # fmt: skip
 
 
