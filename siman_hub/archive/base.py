@@ -68,6 +68,12 @@ class Archive(Protocol):
         """An opaque value that changes whenever items, clusters or tags change (incremental builds)."""
         ...
 
+    def iter_item_heads(self) -> Iterator[Item]:
+        """Every item in id order without its text (summary and content empty, no categories or enclosures):
+        the site model's input, so a build never holds every item's full text; bodies come from
+        :meth:`iter_items` with ``ids`` for the pages being rendered."""
+        ...
+
     # -- feeds out (RFC 5005 feed log; publish/feedlog.py) --------------------------------------------------
     def feed_log(self) -> Iterator[FeedRevision]:
         """Every feed log row, ordered by feed key then seq."""

@@ -26,10 +26,12 @@ from ..models import Changes, FeedRevision, FetchLog, Item, SourceState, Tag
 from .base import RefineRow
 from .sqlite import (
     _DT_SOURCE_FIELDS,
+    _HEAD_COLS,
     _ITEM_COLS,
     _SOURCE_FIELDS,
     _entry_values,
     _item,
+    _item_head,
     _sort_date,
     _statements,
     migrations,
@@ -329,6 +331,18 @@ class PostgreSQLArchive:
             " + length(rule_version))), 0) FROM tags"
         ).fetchone()
         return repr((tuple(str(v) for v in a), tuple(str(v) for v in b)))
+
+    def iter_item_heads(self) -> Iterator[Item]:
+        """Same rows as the SQLite version, streamed by keyset pages like :meth:`iter_items`."""
+        last = -1
+        while True:
+            rows = self._x(
+                f"SELECT {_HEAD_COLS} FROM items WHERE id > %s ORDER BY id LIMIT {_PAGE}", [last]
+            ).fetchall()
+            yield from (_item_head(r) for r in rows)
+            if len(rows) < _PAGE:
+                return
+            last = rows[-1][0]
 
     # -- feeds out (RFC 5005 feed log; publish/feedlog.py) --------------------------------------------------
     def feed_log(self) -> Iterator[FeedRevision]:
