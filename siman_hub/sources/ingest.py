@@ -140,22 +140,10 @@ def fetch_sources(
         return []
     pool = _pool(len(jobs), workers)
     try:
-        with asyncio.Runner(loop_factory=_loop_factory()) as runner:
-            return runner.run(_run(config, archive, jobs, now, progress, limits, pool, rand))
+        return asyncio.run(_run(config, archive, jobs, now, progress, limits, pool, rand))
     finally:
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
-
-
-def _loop_factory() -> Callable[[], asyncio.AbstractEventLoop] | None:
-    """uvloop when installed: its C event loop roughly halves the per-request overhead of a thousand-feed run
-    (aiohttp's callbacks, timers and socket reads are the main process's busiest work). Standard asyncio
-    otherwise, with identical behaviour."""
-    try:
-        import uvloop
-    except ImportError:
-        return None
-    return uvloop.new_event_loop
 
 
 def _noop() -> None:
