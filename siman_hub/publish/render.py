@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import re
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
 
 from jinja2 import ChoiceLoader, Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -53,9 +54,15 @@ def make_env(config: Config, lang: str | None = None) -> Environment:
     site_tz = config.site.timezone
     tz_by_source = {s.id: s.timezone for s in config.sources}
 
-    def localdate(value: datetime, source_id: str | None = None) -> str:
-        return dates.format_local(value, tz_by_source.get(source_id or "", site_tz), lang)
+    # a story's date appears on every list it is in: format each (date, zone) once per build and language
+    @lru_cache(maxsize=65536)
+    def _local(value: datetime, tz: str) -> str:
+        return dates.format_local(value, tz, lang)
 
+    def localdate(value: datetime, source_id: str | None = None) -> str:
+        return _local(value, tz_by_source.get(source_id or "", site_tz))
+
+    @lru_cache(maxsize=8192)
     def localday(value: datetime) -> str:
         return dates.format_day(value, site_tz, lang)
 

@@ -42,17 +42,30 @@ class Staging:
             shutil.rmtree(self.dir)
         _sweep_dead(self.out)
         self.dir.mkdir(parents=True)
+        self._made: set[Path] = {
+            self.dir
+        }  # directories already created (one mkdir per directory, not per file)
 
     def path(self, rel: str) -> Path:
-        """Where ``rel`` goes, refusing anything that would escape the output directory."""
-        target = (self.dir / rel).resolve()
-        if target != self.dir and self.dir not in target.parents:
+        """Where ``rel`` goes, refusing anything that would escape the output directory.
+
+        Lexical, without touching the disk: the staging dir is new and only this class creates entries in it (no
+        symlinks), so a normalized relative path that does not climb out cannot land outside it.
+        """
+        norm = os.path.normpath(rel)
+        if os.path.isabs(norm) or norm == ".." or norm.startswith("../") or "\0" in rel:
             raise ValueError(f"refusing to write outside the output directory: {rel!r}")
-        return target
+        return self.dir if norm == "." else self.dir / norm
+
+    def _parent(self, target: Path) -> None:
+        parent = target.parent
+        if parent not in self._made:
+            parent.mkdir(parents=True, exist_ok=True)
+            self._made.add(parent)
 
     def write(self, rel: str, data: bytes | str) -> None:
         target = self.path(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._parent(target)
         if isinstance(data, str):
             data = data.encode("utf-8")
         target.write_bytes(data)
@@ -60,7 +73,7 @@ class Staging:
     def link(self, src: Path, rel: str) -> bool:
         """Reuse an unchanged file of the previous build: a hardlink (no copy), or a copy across devices."""
         target = self.path(rel)
-        target.parent.mkdir(parents=True, exist_ok=True)
+        self._parent(target)
         try:
             os.link(src, target)
         except FileNotFoundError:
