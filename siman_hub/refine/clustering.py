@@ -17,7 +17,7 @@ joins one cluster, and only by a confirmed match to one of its members.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -88,9 +88,12 @@ class Clusterer:
         self._stored_cluster = stored_cluster
         self._taken = taken_ids or (lambda _cid: False)
 
-    def assign_all(self, docs: Sequence[Doc]) -> list[Assignment]:
+    def assign_all(
+        self, docs: Sequence[Doc], keys_by_id: Mapping[int, list[int]] | None = None
+    ) -> list[Assignment]:
+        """Assign ``docs`` in arrival order; ``keys_by_id`` are their candidate keys when already computed."""
         ordered = sorted(docs, key=lambda d: d.order)
-        keys = candidate_keys(ordered)
+        keys = candidate_keys(ordered) if keys_by_id is None else [keys_by_id[d.id] for d in ordered]
         if self._stored_keys is not None:
             # stored items all arrived before this run's, so they simply go first in each bucket
             pending = {d.id for d in ordered}

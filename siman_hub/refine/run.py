@@ -12,14 +12,16 @@ import gc
 import json
 import logging
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..archive import Archive
 from ..archive.base import RefineRow
 from ..config import Config
+from ..models import Tag
 from . import signatures, similarity
+from .bulk import assign_bulk
 from .clustering import Clusterer, ClusterInput
 from .overrides import (
     Overrides,
@@ -30,8 +32,8 @@ from .overrides import (
     unknown_urls,
     url_variants,
 )
-from .tagging import TagText, compile_rules, tag_prepared
-from .text import clean_body, words
+from .prepare import PrepInput, default_workers, prepare_all
+from .tagging import compile_rules
 
 log = logging.getLogger(__name__)
 
@@ -84,21 +86,31 @@ def refine_archive(
     *,
     full: bool = False,
     retag: bool = False,
+    workers: int | None = None,
 ) -> RefineReport:
-    """Bring clusters and tags up to date. ``overrides`` defaults to content/overrides.yaml."""
+    """Bring clusters and tags up to date. ``overrides`` defaults to content/overrides.yaml.
+
+    ``workers``: processes for a large batch (default: the CPUs available; 1 keeps everything in-process).
+    """
     # refine allocates millions of short-lived strings and no reference cycles: the cyclic collector would
     # rescan the growing doc index over and over (a third of a full run's time), so it is paused meanwhile
     gc_was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _refine(config, archive, overrides, full=full, retag=retag)
+        return _refine(config, archive, overrides, full=full, retag=retag, workers=workers)
     finally:
         if gc_was_enabled:
             gc.enable()
 
 
 def _refine(
-    config: Config, archive: Archive, overrides: Mapping[str, Any] | None, *, full: bool, retag: bool
+    config: Config,
+    archive: Archive,
+    overrides: Mapping[str, Any] | None,
+    *,
+    full: bool,
+    retag: bool,
+    workers: int | None,
 ) -> RefineReport:
     t0 = time.perf_counter()
     report = RefineReport()
@@ -133,22 +145,37 @@ def _refine(
         retag_ids |= {i for ids in archive.item_ids_by_url(old_urls).values() for i in ids}
 
     # one pass over the rows that need work: clean text once, feed both clustering and tagging
-    docs, tags, tagged_ids = [], [], []
     tp = time.perf_counter()
-    rows = archive.refine_rows(None if report.full_tag else sorted(pending | retag_ids))
-    for r in rows:
-        body = clean_body(r.summary, r.content)
-        title_words, body_words = words(r.title), words(body)
-        text = TagText.of_words(title_words + body_words)
-        if r.id in pending:
-            docs.append(_input(r).doc(body, text.folded_list[len(title_words) :]))
-        if report.full_tag or r.id in retag_ids:
-            item_tags = tag_prepared(r.id, r.source_id, text, r.published or r.sort_date, rules)
-            tags.extend(apply_tag_overrides(r.id, item_tags, tag_specs.get(r.id)))
-            tagged_ids.append(r.id)
+    wanted = None if report.full_tag else sorted(pending | retag_ids)
+    hashes: dict[int, str] = {}
 
+    def inputs() -> Iterator[PrepInput]:
+        for r in archive.refine_rows(wanted):
+            need_doc = r.id in pending
+            if need_doc:
+                hashes[r.id] = r.content_hash
+            yield PrepInput(
+                r.id, r.source_id, r.title, r.summary, r.content, r.url, r.canonical_url, r.published or r.sort_date,
+                r.first_seen, need_doc, report.full_tag or r.id in retag_ids,
+            )  # fmt: skip
+
+    expected = archive.count_items() if wanted is None else len(wanted)
+    prep = prepare_all(inputs(), rules, workers=workers, expected=expected)
+    tags, tagged_ids = prep.tags, prep.tagged_ids
+    edited = [i for i in tagged_ids if i in tag_specs]
+    if edited:
+        by_item: dict[int, list[Tag]] = {i: [] for i in edited}
+        kept = []
+        for t in tags:
+            (by_item.get(t.item_id, kept)).append(t)
+        for i in edited:
+            kept.extend(apply_tag_overrides(i, by_item[i], tag_specs[i]))
+        tags = kept
+    report.phases["read+prepare+tag"] = time.perf_counter() - tp
+    tp = time.perf_counter()
     if report.full_cluster:
-        clusterer = Clusterer()
+        bulk = assign_bulk(prep, workers=default_workers() if workers is None else workers)
+        assignments, key_rows = bulk.assignments, bulk.key_rows
     else:
         clusterer = Clusterer(
             stored_keys=archive.refine_lookup_keys,
@@ -156,18 +183,14 @@ def _refine(
             stored_cluster=archive.refine_auto_clusters,
             taken_ids=lambda cid: archive.refine_cluster_taken(cid, pending),
         )
-    report.phases["read+prepare+tag"] = time.perf_counter() - tp
-    tp = time.perf_counter()
-    assignments = clusterer.assign_all(docs)
+        assignments = clusterer.assign_all(prep.docs(), prep.key_lists())
+        key_rows = [(k, a.item_id, a.at) for a in assignments for k in a.keys]
     report.phases["cluster"] = time.perf_counter() - tp
     tp = time.perf_counter()
-    hashes = {}
-    if assignments:
-        hashes = {r.id: r.content_hash for r in archive.refine_rows(a.item_id for a in assignments)}
     with archive.transaction():
         archive.put_refine_results(
             [(a.item_id, hashes[a.item_id], a.cluster_id, a.at, a.matched, a.reason) for a in assignments],
-            [(k, a.item_id, a.at) for a in assignments for k in a.keys],
+            key_rows,
         )
         if tagged_ids:
             archive.replace_tags(tagged_ids, tags)

@@ -13,13 +13,13 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from typing import Any
 
 from ..config import Config, Program
 from ..models import Tag
-from .text import clean_body, words
+from .text import clean_body, spaced, words
 
 RULES_FORMAT = "2"  # bump when matching semantics change, so stored tags are recomputed
 _PHRASE, _ABBREV, _COOCCUR = 0, 1, 2
@@ -38,6 +38,7 @@ class Term:
     lower_words: tuple[str, ...]
     padded: str  # " w1 w2 " for whole-word substring tests
     cased: bool
+    gate: str = ""  # ``trigger``, precomputed: a word the folded text must contain for the term to match
 
     @property
     def trigger(self) -> str:
@@ -62,11 +63,13 @@ class Rules:
     version: str
     triggers: dict[str, tuple[tuple[int, int, Any], ...]]  # word -> (program index, kind, term or group)
     trigger_words: frozenset[str] = frozenset()
+    gate_words: frozenset[str] = frozenset()  # the gate word of every term (triggers, co-terms, exclusions)
 
 
 def _term(text: str, cased: bool) -> Term:
     ws = tuple(words(text if cased else text.lower()))
-    return Term(text, ws, tuple(w.lower() for w in ws), " " + " ".join(ws) + " ", cased)
+    t = Term(text, ws, tuple(w.lower() for w in ws), " " + " ".join(ws) + " ", cased)
+    return replace(t, gate=t.trigger)
 
 
 def compile_rules(config: Config) -> Rules:
@@ -104,6 +107,11 @@ def compile_rules(config: Config) -> Rules:
         hashlib.sha256(blob.encode()).hexdigest()[:12],
         {w: tuple(v) for w, v in triggers.items()},
         frozenset(triggers),
+        frozenset(
+            t.gate
+            for cp in compiled
+            for t in (*cp.phrases, *cp.abbreviations, *(t for g in cp.cooccur for t in g), *cp.exclude)
+        ),
     )
 
 
@@ -125,7 +133,9 @@ class TagText:
 
     @classmethod
     def of(cls, text: str) -> TagText:
-        return cls.of_words(words(text))
+        cased = " " + spaced(text) + " "
+        folded = cased.lower()
+        return cls(cased, folded, folded.split())
 
     @classmethod
     def of_words(cls, cased_words: list[str]) -> TagText:
@@ -137,16 +147,22 @@ class TagText:
     def has(self, t: Term) -> bool:
         return t.padded in (self.cased if t.cased else self.folded)
 
+    def has_gated(self, t: Term, present: frozenset[str]) -> bool:
+        """``has``, answered from the word set when the term's gate word is absent (most checks)."""
+        return t.gate in present and t.padded in (self.cased if t.cased else self.folded)
+
 
 def tag_prepared(
     item_id: int, source_id: str, text: TagText, when: datetime | None, rules: Rules
 ) -> list[Tag]:
     # only terms whose trigger word occurs are checked: a few per item instead of every term of every program
     hits: dict[int, list[list[str]]] = {}  # program index -> [phrases, abbreviations, first co-occurrence]
-    for w in rules.trigger_words.intersection(text.folded_list):
+    present = rules.gate_words.intersection(text.folded_list)
+    # sorted: which co-occurrence group is reported must not depend on the process's string hash seed
+    for w in sorted(rules.trigger_words.intersection(present)):
         for i, kind, ref in rules.triggers[w]:
             if kind == _COOCCUR:
-                if not all(text.has(t) for t in ref):
+                if not all(text.has_gated(t, present) for t in ref):
                     continue
                 found = [t.text for t in ref]
             elif text.has(ref):
@@ -167,7 +183,7 @@ def tag_prepared(
         p = cp.program
         if not _in_range(p, when):
             continue
-        if any(text.has(t) for t in cp.exclude):
+        if any(text.has_gated(t, present) for t in cp.exclude):
             continue
         phrases, abbrevs, cooccur = hits[i]
         matched, rule = phrases + abbrevs, ("phrase" if phrases else "abbreviation")

@@ -81,6 +81,17 @@ def words(text: str) -> list[str]:
     return text.encode().translate(_TO_SPACE).decode().split()
 
 
+def spaced(text: str) -> str:
+    """``" ".join(words(text))``, without building the list: after the translate the only whitespace left is
+    the ASCII space, so collapsing runs of spaces gives the same string."""
+    if not text.isascii():
+        text = _NON_ASCII.sub(" ", _COMBINING.sub("", unicodedata.normalize("NFKD", text)))
+    text = text.encode().translate(_TO_SPACE).decode()
+    while "  " in text:
+        text = text.replace("  ", " ")
+    return text.strip(" ")
+
+
 def item_text(title: str, summary: str, content: str) -> str:
     return " \n ".join([title, plain_text(summary), plain_text(content)])
 
