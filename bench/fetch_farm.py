@@ -80,14 +80,20 @@ def run_ours(feed_urls: list[str], farm_pid: int) -> dict[str, float]:
     timings: dict[str, float] = {}
     reports = {}
     for phase in ("cold", "warm"):
-        main0, kids0, farm0 = _cpu(resource.RUSAGE_SELF), _cpu(resource.RUSAGE_CHILDREN), process_cpu(farm_pid)
+        main0, kids0, farm0 = (
+            _cpu(resource.RUSAGE_SELF),
+            _cpu(resource.RUSAGE_CHILDREN),
+            process_cpu(farm_pid),
+        )
         t0 = time.perf_counter()
         reports[phase] = fetch_sources(cfg, arc, force=True)
         timings[phase] = time.perf_counter() - t0
         farm1 = process_cpu(farm_pid)
         cpu[f"{phase}_cpu_main"] = _cpu(resource.RUSAGE_SELF) - main0
         cpu[f"{phase}_cpu_workers"] = _cpu(resource.RUSAGE_CHILDREN) - kids0  # pool workers are reaped by now
-        cpu[f"{phase}_cpu_farm"] = (farm1 - farm0) if farm0 is not None and farm1 is not None else float("nan")
+        cpu[f"{phase}_cpu_farm"] = (
+            (farm1 - farm0) if farm0 is not None and farm1 is not None else float("nan")
+        )
     cold, warm = reports["cold"], reports["warm"]
     errors = [r.error for r in cold + warm if r.error]
     out = {
@@ -137,7 +143,9 @@ def main() -> None:
     ap.add_argument("--latency", type=float, default=0.1)
     ap.add_argument("--reader-workers", type=int, default=100)
     ap.add_argument("--no-reader", action="store_true")
-    ap.add_argument("--repeat", type=int, default=1, help="runs of ours (fresh archive each): best and median")
+    ap.add_argument(
+        "--repeat", type=int, default=1, help="runs of ours (fresh archive each): best and median"
+    )
     a = ap.parse_args()
     farm = start_farm(a.feeds, a.hosts, a.port, a.latency)
     try:
