@@ -2,8 +2,9 @@
 recorded (FetchLog + source state) and reported, and never stops the others.
 
 Shape of a run: one asyncio loop fetches with a shared ``Fetcher`` (global + per-host limits); each body that
-changed is parsed and normalized in a worker process when the run is large (CPU-bound work off the loop), and the
-result is written to the archive from the loop thread, one transaction per feed, as soon as it is ready.
+changed is parsed and normalized in a worker process when the run is large (CPU-bound work off the loop; jobs
+sent a few at a time, ``dispatch``), and outcomes are written to the archive by one writer thread, every outcome
+that is ready going into the same transaction (``_BatchWriter``). A feed is reported only once it is committed.
 """
 
 from __future__ import annotations
