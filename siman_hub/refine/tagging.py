@@ -19,7 +19,7 @@ from typing import Any
 
 from ..config import Config, Program
 from ..models import Tag
-from .text import clean_body, spaced, words
+from .text import clean_body, to_spaces, words
 
 RULES_FORMAT = "2"  # bump when matching semantics change, so stored tags are recomputed
 _PHRASE, _ABBREV, _COOCCUR = 0, 1, 2
@@ -122,27 +122,38 @@ def _in_range(p: Program, when: datetime | None) -> bool:
     return not ((p.valid_from and d < p.valid_from) or (p.valid_until and d > p.valid_until))
 
 
-@dataclass(slots=True)
 class TagText:
     """An item's text prepared once for every program: cased and folded forms, space-padded for whole-word
-    substring tests, and the folded word list (which clustering reuses)."""
+    substring tests, and the folded word list (which clustering reuses).
 
-    cased: str
-    folded: str
-    folded_list: list[str]
+    The cased form is built only when a case-sensitive term (an abbreviation) is checked: most items never
+    need it, and building it is a second split and join of the whole text.
+    """
+
+    __slots__ = ("_cased", "_source", "folded", "folded_list")
+
+    def __init__(self, folded_list: list[str], source: str = "", cased: str | None = None):
+        self.folded_list = folded_list
+        self.folded = " " + " ".join(folded_list) + " "
+        self._source = source  # the text with every separator turned into a space (see ``to_spaces``)
+        self._cased = cased
+
+    @property
+    def cased(self) -> str:
+        if self._cased is None:
+            self._cased = " " + " ".join(self._source.split()) + " "
+        return self._cased
 
     @classmethod
     def of(cls, text: str) -> TagText:
-        cased = " " + spaced(text) + " "
-        folded = cased.lower()
-        return cls(cased, folded, folded.split())
+        spaced_text = to_spaces(text)
+        # ASCII only after ``to_spaces``: lower() neither adds nor removes separators
+        return cls(spaced_text.lower().split(), spaced_text)
 
     @classmethod
     def of_words(cls, cased_words: list[str]) -> TagText:
         cased = " " + " ".join(cased_words) + " "
-        folded = cased.lower()
-        folded_list = folded.split()
-        return cls(cased, folded, folded_list)
+        return cls(cased.lower().split(), cased=cased)
 
     def has(self, t: Term) -> bool:
         return t.padded in (self.cased if t.cased else self.folded)

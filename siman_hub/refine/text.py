@@ -76,20 +76,14 @@ def words(text: str) -> list[str]:
     byte-level translate is ~10x faster than a Unicode ``\\W+`` regex, which is what lets refine read 100k
     items in seconds.
     """
-    if not text.isascii():
-        text = _NON_ASCII.sub(" ", _COMBINING.sub("", unicodedata.normalize("NFKD", text)))
-    return text.encode().translate(_TO_SPACE).decode().split()
+    return to_spaces(text).split()
 
 
-def spaced(text: str) -> str:
-    """``" ".join(words(text))``, without building the list: after the translate the only whitespace left is
-    the ASCII space, so collapsing runs of spaces gives the same string."""
+def to_spaces(text: str) -> str:
+    """``text`` with every separator turned into a space: ``to_spaces(t).split() == words(t)``."""
     if not text.isascii():
         text = _NON_ASCII.sub(" ", _COMBINING.sub("", unicodedata.normalize("NFKD", text)))
-    text = text.encode().translate(_TO_SPACE).decode()
-    while "  " in text:
-        text = text.replace("  ", " ")
-    return text.strip(" ")
+    return text.encode().translate(_TO_SPACE).decode()
 
 
 def item_text(title: str, summary: str, content: str) -> str:
@@ -105,11 +99,14 @@ def html_lines(fragment: str) -> str:
     if not fragment:
         return ""
     if "<" in fragment:
-        # nh3 wrote every tag in lower case without spaces, so plain replaces find the block ends
-        for end in _BLOCK_ENDS:
-            if end in fragment:
-                fragment = fragment.replace(end, "\n")
-        fragment = _TAG.sub(" ", fragment)
+        # nh3 wrote every tag in lower case without spaces, so plain replaces find the block ends; most bodies
+        # are bare paragraphs, so those go first and the other tags are looked for only if any "<" is left
+        fragment = fragment.replace("</p>", "\n").replace("<p>", " ")
+        if "<" in fragment:
+            for end in _BLOCK_ENDS:
+                if end in fragment:
+                    fragment = fragment.replace(end, "\n")
+            fragment = _TAG.sub(" ", fragment)
     if "&" in fragment:
         fragment = html.unescape(fragment)
     return fragment
