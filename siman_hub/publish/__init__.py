@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from markupsafe import Markup
+
 from ..archive import Archive
 from ..config import Config
 from ..content import Content, load_content
@@ -137,6 +139,8 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             env = make_env(config, lang)
             pre = i18n.prefix(lang, primary)
             common = _common(config, model, content, lang, languages)
+            common["story_item"] = _story_items(env, common)
+            common["fragment"] = _fragments(env, common)
             for job in plan(model, content, rows, sources_sig, shard_list):
                 if pre and not job.mirrored:
                     continue  # story text is the publisher's Indonesian: one page, the switch leads to the mirror's home
@@ -233,6 +237,44 @@ def _common(
         "story_regions": lambda story: _story_regions(model, story),
         "paths": paths,
     }
+
+
+_ITEM_CACHE = 40_000  # cached list entries (~700 bytes each)
+_ROOT_MARK = "\ue000root\ue000"  # stands for the page's relative root in a cached list item
+
+
+def _story_items(env: Any, common: dict[str, Any]) -> Any:
+    """``story_item(story, hlevel, root)`` for ``_story_list.html``: a story's list entry is rendered once per
+    language and reused on every list it appears in (home, program, agency, region, month), with only the
+    relative root substituted: most of the work of a list page. Cached for one build (stories do not change)."""
+    template = env.get_template("_story_item.html")
+    cache: dict[tuple[str, int], str] = {}
+
+    def story_item(story: Any, hlevel: int, root: str) -> Markup:
+        key = (story.id, hlevel)
+        html = cache.get(key)
+        if html is None:
+            if len(cache) >= _ITEM_CACHE:  # bounded on a huge archive: start over rather than grow
+                cache.clear()
+            html = cache[key] = template.render(**common, s=story, hlevel=hlevel, root=_ROOT_MARK).strip()
+        return Markup(html.replace(_ROOT_MARK, root))
+
+    return story_item
+
+
+def _fragments(env: Any, common: dict[str, Any]) -> Any:
+    """``fragment(template, root, site_root)``: page chrome that depends only on the language and the page's
+    depth (search form, main navigation, footer), rendered once per depth instead of once per page."""
+    cache: dict[tuple[str, str, str], Markup] = {}
+
+    def fragment(name: str, root: str, site_root: str) -> Markup:
+        key = (name, root, site_root)
+        html = cache.get(key)
+        if html is None:
+            html = cache[key] = Markup(env.get_template(name).render(**common, root=root, site_root=site_root))
+        return html
+
+    return fragment
 
 
 def _story_regions(model: SiteModel, story: Any) -> list[str]:

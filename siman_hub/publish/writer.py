@@ -13,9 +13,11 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from pathlib import Path
 
 _RENAME_EXCHANGE = 2
+_TRASH_QUIET = 30.0  # seconds without change after which a trash dir's rm is presumed dead
 _AT_FDCWD = -100
 
 
@@ -149,7 +151,17 @@ def _sweep_dead(out: Path) -> None:
         try:
             os.kill(int(pid), 0)
         except ProcessLookupError:  # its builder is gone
-            shutil.rmtree(p, ignore_errors=True)
+            if kind == "trash":
+                # a trash dir is deleted by the detached rm its build started, which outlives the builder: leave
+                # it while that rm is at work (it touches the dir), take over only once it has gone quiet
+                try:
+                    if time.time() - p.stat().st_mtime < _TRASH_QUIET:
+                        continue
+                except OSError:
+                    continue
+            _discard(
+                p, out
+            )  # never in the build's way: a whole site copy can take longer to delete than to build
         except PermissionError:  # alive, someone else's
             pass
 
