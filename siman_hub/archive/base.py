@@ -110,6 +110,11 @@ class Archive(Protocol):
         """The lean item fields refine reads (all items, in id order, when ``ids`` is None)."""
         ...
 
+    def refine_reader(self) -> Archive:
+        """A new connection to the same archive, opened in a refine worker process so it reads its own rows
+        (instead of the parent reading and pickling every item's text); the caller closes it."""
+        ...
+
     def refine_lookup_keys(self, keys: Iterable[int]) -> list[tuple[int, int, int]]:
         """(key, item id, at) of every stored candidate key among ``keys``, in item id order."""
         ...

@@ -406,6 +406,9 @@ class PostgreSQLArchive:
                 return
             last = rows[-1][0]
 
+    def refine_reader(self) -> PostgreSQLArchive:
+        return PostgreSQLArchive(self.url)
+
     def refine_lookup_keys(self, keys: Iterable[int]) -> list[tuple[int, int, int]]:
         key_list = sorted({int(k) for k in keys})
         out: list[tuple[int, int, int]] = []
@@ -456,8 +459,11 @@ class PostgreSQLArchive:
                     rows,
                 )
             if keys:
+                # the primary key is (key, item_id): an item listing one key twice keeps one row (COPY has no
+                # ON CONFLICT)
+                unique = {(k[0], k[1]): k for k in keys}
                 with cur.copy("COPY refine_keys (key, item_id, at) FROM STDIN") as cp:
-                    for k in keys:
+                    for k in unique.values():
                         cp.write_row(k)
 
     def refine_reset(self) -> None:

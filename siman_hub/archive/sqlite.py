@@ -234,14 +234,22 @@ class SQLiteArchive:
     def replace_tags(self, item_ids: Iterable[int], tags: Iterable[Tag]) -> None:
         with self.transaction():
             ids = list(item_ids)
-            for i in range(0, len(ids), 500):
-                chunk = ids[i : i + 500]
-                self.db.execute(f"DELETE FROM tags WHERE item_id IN ({','.join('?' * len(chunk))})", chunk)
+            everything = self.db.execute("SELECT count(*) FROM items").fetchone()[0]
+            if len(ids) > 10_000 and len(set(ids)) == everything:
+                # a whole-archive retag: one statement, not one per 500 ids
+                self.db.execute("DELETE FROM tags")
+            else:
+                for i in range(0, len(ids), 500):
+                    chunk = ids[i : i + 500]
+                    where = f"item_id IN ({','.join('?' * len(chunk))})"
+                    self.db.execute(f"DELETE FROM tags WHERE {where}", chunk)
+            # in primary-key order, so the inserts append to the table's b-tree instead of splitting pages
+            rows = sorted((t.item_id, t.program_id, t.rule, json.dumps(t.matched, ensure_ascii=False),
+                           t.rule_version) for t in tags)  # fmt: skip
             self.db.executemany(
                 "INSERT OR REPLACE INTO tags (item_id, program_id, rule, matched, rule_version) VALUES (?,?,?,?,?)",
-                [(t.item_id, t.program_id, t.rule, json.dumps(t.matched, ensure_ascii=False), t.rule_version)
-                 for t in tags],
-            )  # fmt: skip
+                rows,
+            )
 
     def tags(self, item_ids: Iterable[int] | None = None) -> dict[int, list[Tag]]:
         out: dict[int, list[Tag]] = {}
@@ -375,6 +383,9 @@ class SQLiteArchive:
             q = f"SELECT {cols} FROM items WHERE id IN ({','.join('?' * len(chunk))}) ORDER BY id"
             yield from (_refine_row(r) for r in self.db.execute(q, chunk))
 
+    def refine_reader(self) -> SQLiteArchive:
+        return SQLiteArchive(self.path)
+
     def refine_lookup_keys(self, keys: Iterable[int]) -> list[tuple[int, int, int]]:
         key_list = sorted(set(keys))
         out: list[tuple[int, int, int]] = []
@@ -415,9 +426,9 @@ class SQLiteArchive:
     ) -> None:
         rows = list(rows)
         with self.transaction():
-            bulk = len(rows) > 10_000 and self.db.execute("SELECT 1 FROM refine_keys LIMIT 1").fetchone() is None
-            if bulk:  # a from-scratch run: building the indexes once after loading is several times faster
-                self.db.execute("DROP INDEX refine_keys_key")
+            empty = self.db.execute("SELECT 1 FROM refine_keys LIMIT 1").fetchone() is None
+            bulk = len(rows) > 10_000 and empty
+            if bulk:  # a from-scratch run: building the item index once after loading is several times faster
                 self.db.execute("DROP INDEX refine_keys_item")
             else:
                 ids = [r[0] for r in rows]
@@ -431,9 +442,10 @@ class SQLiteArchive:
                 " VALUES (?,?,?,?,?,?)",
                 rows,
             )
-            self.db.executemany("INSERT INTO refine_keys (key, item_id, at) VALUES (?,?,?)", keys)
+            # keys arrive sorted from a full run (the table is clustered by key: inserts then append pages);
+            # OR IGNORE: an item listing one key twice keeps one row, as the primary key requires
+            self.db.executemany("INSERT OR IGNORE INTO refine_keys (key, item_id, at) VALUES (?,?,?)", keys)
             if bulk:
-                self.db.execute("CREATE INDEX refine_keys_key ON refine_keys (key)")
                 self.db.execute("CREATE INDEX refine_keys_item ON refine_keys (item_id)")
 
     def refine_reset(self) -> None:

@@ -12,7 +12,7 @@ import gc
 import json
 import logging
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,7 +32,7 @@ from .overrides import (
     unknown_urls,
     url_variants,
 )
-from .prepare import PrepInput, default_workers, prepare_all
+from .prepare import default_workers, prepare_archive
 from .tagging import compile_rules
 
 log = logging.getLogger(__name__)
@@ -146,22 +146,17 @@ def _refine(
 
     # one pass over the rows that need work: clean text once, feed both clustering and tagging
     tp = time.perf_counter()
-    wanted = None if report.full_tag else sorted(pending | retag_ids)
-    hashes: dict[int, str] = {}
-
-    def inputs() -> Iterator[PrepInput]:
-        for r in archive.refine_rows(wanted):
-            need_doc = r.id in pending
-            if need_doc:
-                hashes[r.id] = r.content_hash
-            yield PrepInput(
-                r.id, r.source_id, r.title, r.summary, r.content, r.url, r.canonical_url, r.published or r.sort_date,
-                r.first_seen, need_doc, report.full_tag or r.id in retag_ids,
-            )  # fmt: skip
-
-    expected = archive.count_items() if wanted is None else len(wanted)
-    prep = prepare_all(inputs(), rules, workers=workers, expected=expected)
+    ids = sorted(archive.current_clusters()) if report.full_tag else sorted(pending | retag_ids)
+    prep = prepare_archive(
+        archive,
+        ids,
+        frozenset(pending),
+        None if report.full_tag else frozenset(retag_ids),
+        rules,
+        workers=workers,
+    )
     tags, tagged_ids = prep.tags, prep.tagged_ids
+    hashes = dict(zip(prep.doc_ids, prep.hashes, strict=True))
     edited = [i for i in tagged_ids if i in tag_specs]
     if edited:
         by_item: dict[int, list[Tag]] = {i: [] for i in edited}
