@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from html import escape
 from typing import Any
 
 from .entrydata import EntryData, FeedDoc
@@ -26,7 +27,7 @@ def _item(e: EntryData) -> dict[str, Any]:
         "id": e.id,
         "url": e.url,
         "title": e.title,
-        "content_html": e.content or e.summary or e.title,
+        "content_html": e.content or e.summary or escape(e.title),  # titles are plain text
         "date_published": _date(e.published),
         "date_modified": _date(e.updated),
         "authors": [{"name": e.author, **({"url": e.author_uri} if e.author_uri else {})}],
