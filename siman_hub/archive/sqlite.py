@@ -292,6 +292,17 @@ class SQLiteArchive:
         what the site model needs to group and order stories. Bodies are read per rendered page."""
         yield from (_item_head(r) for r in self.db.execute(f"SELECT {_HEAD_COLS} FROM items ORDER BY id"))
 
+    def frozen_feed_page_keys(self) -> list[tuple[str, int, str]]:
+        """(feed_key, page, format) of every frozen archive document, without the bodies (the build hardlinks
+        the published copies instead of rewriting hundreds of MB every run)."""
+        return list(self.db.execute("SELECT feed_key, page, format FROM feed_pages ORDER BY feed_key, page"))
+
+    def frozen_feed_page(self, feed_key: str, page: int, fmt: str) -> bytes | None:
+        row = self.db.execute(
+            "SELECT body FROM feed_pages WHERE feed_key=? AND page=? AND format=?", (feed_key, page, fmt)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
     # -- feeds out (RFC 5005 feed log; publish/feedlog.py) --------------------------------------------------
     def feed_log(self) -> Iterator[FeedRevision]:
         rows = self.db.execute(
