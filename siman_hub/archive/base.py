@@ -74,6 +74,14 @@ class Archive(Protocol):
         :meth:`iter_items` with ``ids`` for the pages being rendered."""
         ...
 
+    def frozen_feed_page_keys(self) -> list[tuple[str, int, str]]:
+        """(feed_key, page, format) of every frozen feed archive document, without bodies."""
+        ...
+
+    def frozen_feed_page(self, feed_key: str, page: int, fmt: str) -> bytes | None:
+        """The body of one frozen feed archive document (None if not frozen)."""
+        ...
+
     # -- feeds out (RFC 5005 feed log; publish/feedlog.py) --------------------------------------------------
     def feed_log(self) -> Iterator[FeedRevision]:
         """Every feed log row, ordered by feed key then seq."""

@@ -344,6 +344,16 @@ class PostgreSQLArchive:
                 return
             last = rows[-1][0]
 
+    def frozen_feed_page_keys(self) -> list[tuple[str, int, str]]:
+        rows = self._x("SELECT feed_key, page, format FROM feed_pages ORDER BY feed_key, page").fetchall()
+        return [(k, p, f) for k, p, f in rows]
+
+    def frozen_feed_page(self, feed_key: str, page: int, fmt: str) -> bytes | None:
+        row = self._x(
+            "SELECT body FROM feed_pages WHERE feed_key=%s AND page=%s AND format=%s", (feed_key, page, fmt)
+        ).fetchone()
+        return bytes(row[0]) if row else None
+
     # -- feeds out (RFC 5005 feed log; publish/feedlog.py) --------------------------------------------------
     def feed_log(self) -> Iterator[FeedRevision]:
         rows = self._x(

@@ -179,7 +179,13 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             staging.write(rel, data)
             stats.feeds += rel.startswith("feeds/")
 
-        render_feeds(model, emit, archive)
+        def reuse(rel: str) -> bool:  # a frozen feed archive document: the published copy is the same bytes
+            if force or not staging.link(out / rel, rel):
+                return False
+            stats.feeds += rel.startswith("feeds/")
+            return True
+
+        render_feeds(model, emit, archive, reuse=reuse)
         staging.write("robots.txt", robots(config.site.base_url))
         write_sitemaps(config.site.base_url, html_paths, staging.write)
         for theme in reversed(theme_dirs(config)):
@@ -271,7 +277,9 @@ def _fragments(env: Any, common: dict[str, Any]) -> Any:
         key = (name, root, site_root)
         html = cache.get(key)
         if html is None:
-            html = cache[key] = Markup(env.get_template(name).render(**common, root=root, site_root=site_root))
+            html = cache[key] = Markup(
+                env.get_template(name).render(**common, root=root, site_root=site_root)
+            )
         return html
 
     return fragment

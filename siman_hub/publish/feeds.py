@@ -108,6 +108,12 @@ class MemoryLogStore:
     def freeze_feed_page(self, feed_key: str, page: int, fmt: str, body: bytes, now: datetime) -> None:
         self.pages.setdefault((feed_key, page, fmt), body)
 
+    def frozen_feed_page_keys(self) -> list[tuple[str, int, str]]:
+        return sorted(self.pages)
+
+    def frozen_feed_page(self, feed_key: str, page: int, fmt: str) -> bytes | None:
+        return self.pages.get((feed_key, page, fmt))
+
 
 def sync_logs(store: LogStore, specs: list[FeedSpec], now: datetime) -> dict[str, list[FeedRevision]]:
     """Append this build's new and changed stories to every feed's log; returns each feed's whole log."""
@@ -190,10 +196,12 @@ def render_feed(
 
 
 def render_feeds(model: SiteModel, emit: Emit, archive: LogStore | None = None, *,
-                 states: dict[str, SourceState] | None = None, now: datetime | None = None) -> None:  # fmt: skip
+                 states: dict[str, SourceState] | None = None, now: datetime | None = None,
+                 reuse: Callable[[str], bool] | None = None) -> None:  # fmt: skip
     """Every feed document of the output contract, plus ``sources.opml`` and ``api/``, handed to ``emit``.
 
-    ``archive`` (the build's open Archive) makes the feed logs and frozen archive pages persistent.
+    ``archive`` (the build's open Archive) makes the feed logs and frozen archive pages persistent. ``reuse(path)``
+    puts the previous build's copy of a frozen document in place (True) so its body need not be read again.
     """
     now = now or utcnow()
     store: LogStore = archive if archive is not None else MemoryLogStore()
@@ -204,9 +212,23 @@ def render_feeds(model: SiteModel, emit: Emit, archive: LogStore | None = None, 
     logs = sync_logs(store, specs, now)
     frozen: set[tuple[str, int, str]] = set()
     by_key = {s.key: s for s in specs}
-    for key, page, fmt, body in store.frozen_feed_pages():
-        if key in by_key:
-            emit(by_key[key].archive_path(page, fmt), body)
+    keys = getattr(store, "frozen_feed_page_keys", None)
+    if keys is None:  # a log store without the key listing: bodies come with the rows
+        for key, page, fmt, body in store.frozen_feed_pages():
+            if key in by_key:
+                emit(by_key[key].archive_path(page, fmt), body)
+                frozen.add((key, page, fmt))
+    else:
+        for key, page, fmt in keys():
+            if key not in by_key:
+                continue
+            rel = by_key[key].archive_path(page, fmt)
+            # a frozen document never changes: the published copy is reused, its body read only when missing
+            if reuse is None or not reuse(rel):
+                body = store.frozen_feed_page(key, page, fmt)  # type: ignore[attr-defined]
+                if body is None:
+                    continue
+                emit(rel, body)
             frozen.add((key, page, fmt))
     renderer = _Renderer(model, states)
     for spec in specs:
