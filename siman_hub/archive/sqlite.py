@@ -244,7 +244,9 @@ class SQLiteArchive:
                     where = f"item_id IN ({','.join('?' * len(chunk))})"
                     self.db.execute(f"DELETE FROM tags WHERE {where}", chunk)
             # in primary-key order, so the inserts append to the table's b-tree instead of splitting pages
-            rows = sorted((t.item_id, t.program_id, t.rule, _matched_json(t.matched), t.rule_version) for t in tags)
+            rows = sorted(
+                (t.item_id, t.program_id, t.rule, _matched_json(t.matched), t.rule_version) for t in tags
+            )
             self.db.executemany(
                 "INSERT OR REPLACE INTO tags (item_id, program_id, rule, matched, rule_version) VALUES (?,?,?,?,?)",
                 rows,
@@ -510,7 +512,7 @@ def _matched_json(words: list[str]) -> str:
 def _refine_row(r: tuple[Any, ...]) -> RefineRow:
     return RefineRow(
         r[0], r[1], r[2], r[3], r[4], r[5], r[6], parse_ts(r[7]), parse_ts(r[8]), parse_ts(r[9]), r[10]  # type: ignore[arg-type]
-    )
+    )  # fmt: skip
 
 
 def _sort_date(e: Entry, now: datetime) -> datetime:
