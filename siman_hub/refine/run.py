@@ -4,6 +4,10 @@
 - A change of tagging rules (rule version) re-tags the whole archive; a change of the clustering algorithm
   (``CLUSTER_VERSION``) re-clusters it from scratch (ids survive wherever the founder is unchanged).
 - Editors' overrides are re-applied to every cluster only when the overrides, or the items they name, change.
+
+Large batches (a from-scratch run, a whole-archive retag) prepare items in a process pool whose workers read
+their own rows (``prepare``), and a from-scratch clustering runs on arrays (``bulk``); both give exactly the
+serial result (tests/refine/test_bulk.py). ``SIMAN_HUB_REFINE_WORKERS=1`` keeps everything in one process.
 """
 
 from __future__ import annotations
