@@ -342,36 +342,6 @@ class SQLiteArchive:
     def release_sources(self) -> None:
         return None
 
-    # -- feeds out (RFC 5005 feed log; publish/feedlog.py) --------------------------------------------------
-    def feed_log(self) -> Iterator[FeedRevision]:
-        rows = self.db.execute(
-            "SELECT feed_key, seq, story_id, fingerprint, updated, logged_at FROM feed_log ORDER BY feed_key, seq"
-        )
-        for key, seq, sid, fp, updated, logged in rows:
-            yield FeedRevision(key, seq, sid, fp, parse_ts(updated), parse_ts(logged))  # type: ignore[arg-type]
-
-    def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
-        with self.transaction():
-            self.db.executemany(
-                "INSERT INTO feed_log (feed_key, seq, story_id, fingerprint, updated, logged_at)"
-                " VALUES (?,?,?,?,?,?)",
-                [
-                    (r.feed_key, r.seq, r.story_id, r.fingerprint, ts(r.updated), ts(r.logged_at))
-                    for r in revisions
-                ],
-            )
-
-    def frozen_feed_pages(self) -> Iterator[tuple[str, int, str, bytes]]:
-        rows = self.db.execute("SELECT feed_key, page, format, body FROM feed_pages ORDER BY feed_key, page")
-        for key, page, fmt, body in rows:
-            yield key, page, fmt, bytes(body)
-
-    def freeze_feed_page(self, feed_key: str, page: int, fmt: str, body: bytes, now: datetime) -> None:
-        self.db.execute(
-            "INSERT OR IGNORE INTO feed_pages (feed_key, page, format, body, frozen_at) VALUES (?,?,?,?,?)",
-            (feed_key, page, fmt, body, ts(now)),
-        )
-
     # -- refine state (issue 4: incremental clustering and tagging; refine/) -------------------------------------
     def refine_pending(self) -> list[int]:
         rows = self.db.execute(
