@@ -57,7 +57,7 @@ def _global_key(config: Config, content: Content) -> str:
         files += manifest.tree_files(d)
     files += i18n.catalog_files()
     files += sorted(_CODE_DIR.glob("*.py"))
-    files.append(config.path)
+    files.append(config.path.resolve())  # the same hub via a relative or absolute config path: same keys
     h = hashlib.blake2b(digest_size=16)
     for d in (*content.pages, *content.posts, *content.programs.values()):
         h.update(str(d.path).encode())
@@ -245,7 +245,7 @@ def _common(
     }
 
 
-_ITEM_CACHE = 40_000  # cached list entries (~700 bytes each)
+_ITEM_CACHE = 20_000  # cached list entries (~700 bytes each)
 _ROOT_MARK = "\ue000root\ue000"  # stands for the page's relative root in a cached list item
 
 
