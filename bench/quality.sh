@@ -48,7 +48,8 @@ SERVER=$!
 trap 'kill $SERVER 2>/dev/null || true' EXIT
 sleep 1
 STORY=$(cd "$SITE" && ls -d story/*/ | head -1)
-PROGRAM="program/$(cd "$SITE/program" && for d in */; do [ -f "$d/page/2/index.html" ] && { echo "${d%/}"; break; }; done)/"
+# a paginated program if there is one (numbered pages count from the oldest: page/1 exists once paginated)
+PROGRAM="program/$(cd "$SITE/program" && { for d in */; do if [ -f "$d/page/1/index.html" ]; then echo "${d%/}"; exit 0; fi; done; ls -d */ | head -1 | tr -d /; })/"
 echo "== Lighthouse $("$WORK/npm/node_modules/.bin/lighthouse" --version) (mobile emulation, simulated throttling) =="
 printf '%-48s %6s %6s %6s %6s\n' page perf a11y bp seo
 for path in "" "$PROGRAM" "$STORY"; do
