@@ -131,6 +131,7 @@ class Changes:
     inserts: list[Entry] = field(default_factory=list)
     updates: list[tuple[int, Entry]] = field(default_factory=list)
     seen: list[int] = field(default_factory=list)
+    rekeys: list[tuple[int, str]] = field(default_factory=list)  # (item id, new key) after an identity change
 
 
 # -- feeds out --------------------------------------------------------------------------------------------

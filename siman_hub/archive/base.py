@@ -40,6 +40,13 @@ class Archive(Protocol):
         """key → (item id, content hash) for one source: all the decision core needs to know."""
         ...
 
+    def identity_rows(
+        self, source_id: str
+    ) -> list[tuple[int, str | None, str | None, datetime | None, str, str]]:
+        """(id, guid, url, published, title, content or summary) of every item of a source: what re-keying needs
+        when the source's identity mode changes (rare, so this reads more than ``stored_hashes``)."""
+        ...
+
     def apply_changes(self, source_id: str, changes: Changes, now: datetime) -> tuple[int, int]:
         """Insert, update and touch items for one source atomically; returns (new, updated)."""
         ...

@@ -214,9 +214,21 @@ class PostgreSQLArchive:
         rows = self._x("SELECT key, id, content_hash FROM items WHERE source_id=%s", (source_id,))
         return {k: (i, h) for k, i, h in rows}
 
+    def identity_rows(
+        self, source_id: str
+    ) -> list[tuple[int, str | None, str | None, datetime | None, str, str]]:
+        rows = self._x(
+            "SELECT id, guid, url, published, title, CASE WHEN content <> '' THEN content ELSE summary END"
+            " FROM items WHERE source_id=%s ORDER BY id",
+            (source_id,),
+        )
+        return [(i, g, u, parse_ts(p), t, c) for i, g, u, p, t, c in rows]
+
     def apply_changes(self, source_id: str, changes: Changes, now: datetime) -> tuple[int, int]:
         n = ts(now)
         with self.transaction(), self.conn.cursor() as cur:
+            if changes.rekeys:
+                cur.executemany("UPDATE items SET key=%s WHERE id=%s", [(k, i) for i, k in changes.rekeys])
             if changes.inserts:
                 cur.executemany(
                     "INSERT INTO items (source_id, key, guid, url, canonical_url, title, summary, content, author,"

@@ -176,9 +176,21 @@ class SQLiteArchive:
         rows = self.db.execute("SELECT key, id, content_hash FROM items WHERE source_id=?", (source_id,))
         return {k: (i, h) for k, i, h in rows}
 
+    def identity_rows(
+        self, source_id: str
+    ) -> list[tuple[int, str | None, str | None, datetime | None, str, str]]:
+        rows = self.db.execute(
+            "SELECT id, guid, url, published, title, CASE WHEN content != '' THEN content ELSE summary END"
+            " FROM items WHERE source_id=? ORDER BY id",
+            (source_id,),
+        )
+        return [(i, g, u, parse_ts(p), t, c) for i, g, u, p, t, c in rows]
+
     def apply_changes(self, source_id: str, changes: Changes, now: datetime) -> tuple[int, int]:
         n = ts(now)
         with self.transaction():
+            if changes.rekeys:
+                self.db.executemany("UPDATE items SET key=? WHERE id=?", [(k, i) for i, k in changes.rekeys])
             if changes.inserts:
                 self.db.executemany(
                     "INSERT INTO items (source_id, key, guid, url, canonical_url, title, summary, content, author,"
@@ -273,7 +285,6 @@ class SQLiteArchive:
         for item_id, pid, rule, matched, version in rows:
             out.setdefault(item_id, []).append(Tag(item_id, pid, rule, json.loads(matched), version))
         return out
-
 
     # -- publish (portal engineer): cheap change detection for incremental builds ------------------------
     def build_fingerprint(self) -> str:

@@ -11,14 +11,26 @@ from datetime import datetime, timedelta
 from ..models import Changes, Entry
 
 
-def decide(stored: Mapping[str, tuple[int, str]], entries: Iterable[Entry]) -> Changes:
+def decide(
+    stored: Mapping[str, tuple[int, str]], entries: Iterable[Entry], renamed: Mapping[str, int] | None = None
+) -> Changes:
     """Insert unseen keys, update keys whose content hash changed, touch the rest.
 
-    Items the feed no longer lists are simply not mentioned: the archive keeps them.
+    Items the feed no longer lists are simply not mentioned: the archive keeps them. ``renamed`` (new key →
+    archived item id, from ``identity.rekey_map``) is given when the source's identity mode just changed: an
+    entry found there is an archived item under a new key — re-keyed, never inserted a second time.
     """
     changes = Changes()
+    hashes = {item_id: h for item_id, h in stored.values()}
+    taken = set(stored)
     for e in entries:
         known = stored.get(e.key)
+        if known is None and renamed and e.key in renamed and e.key not in taken:
+            item_id = renamed[e.key]
+            if item_id in hashes:
+                known = (item_id, hashes.pop(item_id))
+                taken.add(e.key)
+                changes.rekeys.append((item_id, e.key))
         if known is None:
             changes.inserts.append(e)
         elif known[1] != e.content_hash:

@@ -11,6 +11,9 @@ import hashlib
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+
+from .urls import strip_tracking
 
 MODES = ("guid", "link", "link+date", "link+date+title", "content")
 DEGRADE_THRESHOLD = 0.05
@@ -75,6 +78,30 @@ def choose_mode_noted(
             return mode, "; ".join(notes) or None
         notes.append(f"{mode}: {ratio:.0%} of {len(fields)} ids empty or repeated")
     return "content", "; ".join(notes)
+
+
+def rekey_map(
+    rows: Sequence[tuple[int, str | None, str | None, datetime | None, str, str]], mode: str
+) -> dict[str, int]:
+    """New key → archived item id, for every archived item of a source whose key under ``mode`` is unambiguous.
+
+    When a feed's identity mode changes, the entries of the next fetch get keys the archive has never seen;
+    this lets ``decide`` recognise them as the items already archived (re-key) instead of inserting them again.
+    """
+    out: dict[str, int] = {}
+    ambiguous: set[str] = set()
+    for item_id, guid, url, published, title, body in rows:
+        fields = IdentityFields(guid, strip_tracking(url) if url else None,
+                                published.isoformat() if published else None, title, body)  # fmt: skip
+        key = key_for(fields, mode)
+        if key is None or key in ambiguous:
+            continue
+        if key in out:
+            ambiguous.add(key)
+            del out[key]
+            continue
+        out[key] = item_id
+    return out
 
 
 def assign_keys(fields: Sequence[IdentityFields], mode: str) -> list[str]:

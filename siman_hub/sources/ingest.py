@@ -27,7 +27,7 @@ from functools import partial
 from ..archive import Archive
 from ..config import Config, Source
 from ..models import FetchLog, SourceState, utcnow
-from . import decide, netpolicy, schedule
+from . import decide, identity, netpolicy, schedule
 from .dispatch import GroupDispatcher
 from .fetch import Fetcher, Guard, Limits, Request, Response
 from .parse import FeedError
@@ -355,7 +355,13 @@ def _write_outcome(archive: Archive, out: _Outcome, now: datetime, rand: Callabl
     if processed is not None:
         stored = archive.stored_hashes(job.src.id)
         decide.assign_sort_dates(processed.entries, now, backlog=not stored)
-        changes = decide.decide(stored, processed.entries)
+        renamed = None
+        if stored and job.state.identity_mode and processed.mode != job.state.identity_mode:
+            renamed = identity.rekey_map(archive.identity_rows(job.src.id), processed.mode)
+            warnings.append(
+                f"identity mode changed {job.state.identity_mode} → {processed.mode}; archived items re-keyed"
+            )
+        changes = decide.decide(stored, processed.entries, renamed)
         report.new, report.updated = archive.apply_changes(job.src.id, changes, now)
         st.identity_mode = processed.mode
         st.identity_note = processed.identity_note

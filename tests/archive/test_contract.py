@@ -97,6 +97,24 @@ def test_update_changes_content_and_keeps_first_seen(archive: Archive) -> None:
     assert item.categories == ["Kesehatan"] and item.sort_date == NOW - timedelta(hours=1)
 
 
+def test_identity_change_rekeys_in_place(archive: Archive) -> None:
+    from siman_hub.sources.identity import rekey_map
+
+    ingest(archive, "s", [entry("g:1"), entry("g:2", title="Lain")])
+    rows = archive.identity_rows("s")
+    assert [(r[1], r[2], r[4]) for r in rows] == [(None, "https://example.go.id/g:1", "Judul"),
+                                                  (None, "https://example.go.id/g:2", "Lain")]  # fmt: skip
+    assert rows[0][3] == NOW - timedelta(hours=1) and rows[0][5] == "<p>isi</p>"
+    renamed = rekey_map(rows, "link")
+    fresh = [entry("l:https://example.go.id/g:1"), entry("l:https://example.go.id/g:2", title="Lain")]
+    for e, old in zip(fresh, ("g:1", "g:2"), strict=True):
+        e.url = f"https://example.go.id/{old}"
+    changes = decide(archive.stored_hashes("s"), fresh, renamed)
+    assert archive.apply_changes("s", changes, NOW + timedelta(hours=1)) == (0, 0)
+    assert set(archive.stored_hashes("s")) == {"l:https://example.go.id/g:1", "l:https://example.go.id/g:2"}
+    assert archive.count_items("s") == 2
+
+
 def test_seen_again_only_touches_last_seen(archive: Archive) -> None:
     ingest(archive, "s", [entry("1")])
     later = NOW + timedelta(hours=3)
