@@ -200,7 +200,9 @@ def sources(ctx: Ctx, as_json: bool) -> None:
         feeds = [states.get(state_key(s.id, i)) for i in range(len(s.feeds))]
         st = feeds[0] if feeds else None
         health, reason = source_health(s.enabled, feeds, utcnow(), config.site.stale_days)
-        notes = [n for f in feeds if f for n in (f.permanent_redirect, f.discovered_from, f.identity_note) if n]
+        notes = [
+            n for f in feeds if f for n in (f.permanent_redirect, f.discovered_from, f.identity_note) if n
+        ]
         rows.append({
             "id": s.id, "name": s.name, "kind": s.kind, "enabled": s.enabled, "health": health, "reason": reason,
             "items": counts.get(s.id, 0),
