@@ -125,6 +125,8 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
     )
     shard_list = sorted(set(shard_of.values()))
     staging = Staging(out)
+    if not force:  # reused files arrive in one hardlink copy; the search bundles and static files are rebuilt
+        staging.seed(skip=(search.BUNDLE, "static"))
     stats = BuildStats()
     new = manifest.Manifest(fingerprint=fingerprint)
     indexer: search.Indexer | None = None
@@ -185,7 +187,12 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             stats.feeds += rel.startswith("feeds/")
             return True
 
-        render_feeds(model, emit, archive, reuse=reuse)
+        def cached(rel: str, sig: str) -> bool:
+            """A keyed document outside the page plan (an API page): hardlinked when its signature is unchanged."""
+            key = new.pages[rel] = manifest.page_key(global_key, rel, sig)
+            return prev.pages.get(rel) == key and staging.link(out / rel, rel)
+
+        render_feeds(model, emit, archive, reuse=reuse, cached=cached)
         staging.write("robots.txt", robots(config.site.base_url))
         write_sitemaps(config.site.base_url, html_paths, staging.write)
         for theme in reversed(theme_dirs(config)):

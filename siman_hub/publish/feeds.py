@@ -197,11 +197,13 @@ def render_feed(
 
 def render_feeds(model: SiteModel, emit: Emit, archive: LogStore | None = None, *,
                  states: dict[str, SourceState] | None = None, now: datetime | None = None,
-                 reuse: Callable[[str], bool] | None = None) -> None:  # fmt: skip
+                 reuse: Callable[[str], bool] | None = None,
+                 cached: Callable[[str, str], bool] | None = None) -> None:  # fmt: skip
     """Every feed document of the output contract, plus ``sources.opml`` and ``api/``, handed to ``emit``.
 
     ``archive`` (the build's open Archive) makes the feed logs and frozen archive pages persistent. ``reuse(path)``
     puts the previous build's copy of a frozen document in place (True) so its body need not be read again.
+    ``cached(path, signature)`` does the same for an API page whose signature is unchanged (see ``render_api``).
     """
     now = now or utcnow()
     store: LogStore = archive if archive is not None else MemoryLogStore()
@@ -234,4 +236,4 @@ def render_feeds(model: SiteModel, emit: Emit, archive: LogStore | None = None, 
     for spec in specs:
         render_feed(renderer, spec, logs[spec.key], frozen, store, emit, now)
     emit("sources.opml", opml(model.config, model))
-    render_api(model, emit, states)
+    render_api(model, emit, states, cached)

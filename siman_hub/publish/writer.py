@@ -7,6 +7,7 @@ it falls back to two renames (a window of microseconds in which the output path 
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import os
@@ -47,6 +48,44 @@ class Staging:
         self._made: set[Path] = {
             self.dir
         }  # directories already created (one mkdir per directory, not per file)
+        self._seeded: set[str] | None = None  # files hardlinked in by ``seed`` (relative, normalized)
+        self._kept: set[str] = set()  # seeded files this build wrote or reused: every other one is stale
+
+    def seed(self, skip: tuple[str, ...] = ()) -> bool:
+        """Hardlink the whole published site into the staging dir in one ``cp -al`` (C, one process) instead of
+        one ``os.link``/``mkdir`` per reused file from Python, leaving out the top-level entries in ``skip``
+        (directories rebuilt by other tools, which would write into the shared files in place).
+
+        Every seeded file shares its inode with the live site, so it must never be opened for writing: ``write``
+        unlinks it first, and ``publish`` removes the seeded files this build neither wrote nor reused. False
+        (staging left empty, per-file links as before) without GNU ``cp`` or when the copy fails.
+        """
+        cp = shutil.which("cp")
+        if not cp or not self.out.is_dir():
+            return False
+        entries = [e for e in os.listdir(self.out) if e not in skip]
+        ok = True
+        if entries:
+            res = subprocess.run([cp, "-al", "-t", str(self.dir), "--", *(str(self.out / e) for e in entries)],
+                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                 check=False)  # fmt: skip
+            ok = res.returncode == 0
+        listing = _files(self.dir) if ok else None
+        if listing is None:
+            shutil.rmtree(self.dir, ignore_errors=True)
+            self.dir.mkdir(parents=True)
+            return False
+        self._seeded = listing
+        return True
+
+    def _forget(self, rel: str, target: Path) -> None:
+        """Before writing ``target``: unlink a seeded hardlink, so the live site's file is never written."""
+        if self._seeded is not None:
+            norm = os.path.normpath(rel)
+            if norm in self._seeded:
+                self._seeded.discard(norm)
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(target)
 
     def path(self, rel: str) -> Path:
         """Where ``rel`` goes, refusing anything that would escape the output directory.
@@ -67,6 +106,7 @@ class Staging:
 
     def write(self, rel: str, data: bytes | str) -> None:
         target = self.path(rel)
+        self._forget(rel, target)
         self._parent(target)
         if isinstance(data, str):
             data = data.encode("utf-8")
@@ -75,6 +115,14 @@ class Staging:
     def link(self, src: Path, rel: str) -> bool:
         """Reuse an unchanged file of the previous build: a hardlink (no copy), or a copy across devices."""
         target = self.path(rel)
+        if self._seeded is not None:
+            norm = os.path.normpath(rel)
+            if (
+                norm in self._seeded and src == self.out / norm
+            ):  # already there: the seed linked the same file
+                self._kept.add(norm)
+                return True
+            self._forget(rel, target)
         self._parent(target)
         try:
             os.link(src, target)
@@ -103,7 +151,28 @@ class Staging:
                 except OSError:
                     shutil.copy2(Path(dirpath) / f, d / f)
 
+    def _drop_stale(self) -> None:
+        """Remove the seeded files this build did not produce (a deleted story, a page past the end of a list),
+        and directories left empty, so the result equals a build from scratch."""
+        if self._seeded is None:
+            return
+        for rel in self._seeded - self._kept:
+            target = self.dir / rel
+            try:
+                os.unlink(target)
+            except FileNotFoundError:
+                continue
+            parent = target.parent
+            while parent != self.dir:
+                try:
+                    os.rmdir(parent)
+                except OSError:
+                    break
+                parent = parent.parent
+        self._seeded = set()
+
     def publish(self) -> None:
+        self._drop_stale()
         _fsync_tree(self.dir)
         if self.out.exists() and _exchange(self.dir, self.out):
             _discard(self.dir, self.out)
@@ -164,6 +233,17 @@ def _sweep_dead(out: Path) -> None:
             )  # never in the build's way: a whole site copy can take longer to delete than to build
         except PermissionError:  # alive, someone else's
             pass
+
+
+def _files(root: Path) -> set[str] | None:
+    """Every regular file under ``root``, relative: one ``find`` (C) rather than a Python walk of the site."""
+    find = shutil.which("find")
+    if not find:
+        return None
+    res = subprocess.run([find, ".", "-type", "f", "-print0"], cwd=root, capture_output=True, check=False)
+    if res.returncode != 0:
+        return None
+    return {os.path.normpath(os.fsdecode(p)) for p in res.stdout.split(b"\0") if p}
 
 
 def _fsync_tree(root: Path) -> None:

@@ -122,18 +122,50 @@ def test_static_api_is_paginated_and_consistent_with_the_archive(tmp_path: Path,
     _fill(hub, 5)
     hub.build()
     index = json.loads((hub.out / "api/index.json").read_text())
+    assert index["api_version"] == 2
     assert index["counts"]["clusters"] == 5 and index["counts"]["items"] == 5
-    ids, url = [], index["endpoints"]["clusters"]
+    ids, url, pages = [], index["endpoints"]["clusters"], []
     while url:
         page = json.loads((hub.out / url.removeprefix("https://hub.example.org/")).read_text())
-        assert page["total"] == 5 and page["pages"] == 3
+        pages.append(page)
         ids += [c["id"] for c in page["data"]]
         url = page["next"]
     assert len(ids) == len(set(ids)) == 5
+    # the index holds the newest rows down to the newest complete chunk, then numbered pages from the oldest
+    assert [p["page"] for p in pages] == [None, 1] and [len(p["data"]) for p in pages] == [3, 2]
+    assert pages[0]["total"] == 5 and "total" not in pages[1]
+    dates = [c["date"] for p in pages for c in p["data"]]
+    assert dates == sorted(dates, reverse=True)  # walked from the newest to the oldest
     programs = json.loads((hub.out / "api/programs.json").read_text())["data"]
     assert programs[0]["id"] == "mbg" and programs[0]["clusters"] == 5
     sources = {s["id"]: s for s in json.loads((hub.out / "api/sources.json").read_text())["data"]}
     assert sources["kemkes"]["items"] == 5 and sources["kemkes"]["last_success_at"]
+
+
+def test_static_api_numbered_pages_keep_their_content_and_file_when_items_arrive(
+    tmp_path: Path, feed_server: FeedServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from siman_hub.publish import api
+
+    monkeypatch.setattr(api, "PER_PAGE", 2)
+    hub = Hub(tmp_path, feed_server)
+    _fill(hub, 7)
+    hub.build()
+    old = {n: (hub.out / f"api/items/{n}.json").read_bytes() for n in (1, 2)}
+    inode = (hub.out / "api/items/1.json").stat().st_ino
+    hub.publishers["kemkes"].items += [
+        FakeItem(f"n{i}", f"Kabar baru Kemenkes nomor {i} soal MBG", "Isi MBG.", T0 + timedelta(days=1, hours=i),
+                 f"https://kemkes.go.id/n{i}")
+        for i in range(2)
+    ]  # fmt: skip
+    hub.build()
+    # 9 items: chunks 1..3 numbered, page 1 and 2 unchanged; page 1 reused as the same file (not re-rendered)
+    assert (hub.out / "api/items/1.json").read_bytes() == old[1]
+    assert (hub.out / "api/items/1.json").stat().st_ino == inode
+    page2 = json.loads((hub.out / "api/items/2.json").read_text())
+    assert page2["data"] == json.loads(old[2])["data"] and page2["prev"].endswith("api/items/3.json")
+    first = json.loads((hub.out / "api/items/index.json").read_text())
+    assert first["total"] == 9 and len(first["data"]) == 3 and first["next"].endswith("api/items/3.json")
 
 
 class _Hub(http.server.BaseHTTPRequestHandler):
