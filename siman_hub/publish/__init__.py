@@ -160,7 +160,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
                         _render_stories(model, env, staging, pending, pre, common)
                         indexer = _start_search(staging, out, prev, new, global_key, shard_pages, content_keys,
                                                 stats)  # fmt: skip
-                if prev.pages.get(file) == key and staging.link(out / file, file):
+                if prev.pages.get(file) == key and (staging.keep(file) or staging.link(out / file, file)):
                     stats.reused += 1
                     continue
                 if job.template == "story.html":
@@ -182,7 +182,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             stats.feeds += rel.startswith("feeds/")
 
         def reuse(rel: str) -> bool:  # a frozen feed archive document: the published copy is the same bytes
-            if force or not staging.link(out / rel, rel):
+            if force or not (staging.keep(rel) or staging.link(out / rel, rel)):
                 return False
             stats.feeds += rel.startswith("feeds/")
             return True
@@ -190,7 +190,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
         def cached(rel: str, sig: str) -> bool:
             """A keyed document outside the page plan (an API page): hardlinked when its signature is unchanged."""
             key = new.pages[rel] = manifest.page_key(global_key, rel, sig)
-            return prev.pages.get(rel) == key and staging.link(out / rel, rel)
+            return prev.pages.get(rel) == key and (staging.keep(rel) or staging.link(out / rel, rel))
 
         render_feeds(model, emit, archive, reuse=reuse, cached=cached)
         staging.write("robots.txt", robots(config.site.base_url))

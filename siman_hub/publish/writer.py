@@ -112,6 +112,15 @@ class Staging:
             data = data.encode("utf-8")
         target.write_bytes(data)
 
+    def keep(self, rel: str) -> bool:
+        """Reuse the seeded copy of ``rel`` (a normalized path such as ``paths.file_for`` gives): True when the seed
+        put the published file there. A set lookup, no path objects or syscalls: most files of a big site take
+        this path on an incremental build."""
+        if self._seeded is not None and rel in self._seeded:
+            self._kept.add(rel)
+            return True
+        return False
+
     def link(self, src: Path, rel: str) -> bool:
         """Reuse an unchanged file of the previous build: a hardlink (no copy), or a copy across devices."""
         target = self.path(rel)

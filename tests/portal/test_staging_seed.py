@@ -41,7 +41,8 @@ def test_seeded_build_replaces_rewritten_files_and_drops_what_it_did_not_produce
     staging.write("index.html", "new home")
     assert (site / "index.html").read_text() == "old home"  # the live file is untouched before the swap
     assert staging.link(site / "story/a/index.html", "story/a/index.html")
-    assert staging.link(site / "api/items/1.json", "api/items/1.json")
+    assert staging.keep("api/items/1.json")
+    assert not staging.keep("story/never/index.html")  # not in the seed: the caller renders it
     staging.write("story/b/index.html", "story b")
     staging.publish()
     assert (site / "index.html").read_text() == "new home"
