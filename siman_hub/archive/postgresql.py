@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Iterable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
 
@@ -24,6 +24,7 @@ import psycopg
 
 from ..models import Changes, FeedRevision, FetchLog, Item, SourceState, Tag
 from .base import RefineRow
+from .nesting import NestedTransactions
 from .sqlite import (
     _DT_SOURCE_FIELDS,
     _HEAD_COLS,
@@ -68,7 +69,7 @@ def _row(values: Iterable[Any]) -> tuple[Any, ...]:
     return tuple(_nul(v) for v in values)
 
 
-class PostgreSQLArchive:
+class PostgreSQLArchive(NestedTransactions):
     def __init__(self, url: str):
         self.url = url
         try:
@@ -93,22 +94,8 @@ class PostgreSQLArchive:
             self._lock_conn = None
         self.conn.close()
 
-    @contextmanager
-    def transaction(self) -> Iterator[None]:
-        """Nested blocks join the outer transaction, as in SQLite (no savepoints)."""
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
-        self._depth = 1
-        try:
-            with self.conn.transaction():
-                yield
-        finally:
-            self._depth = 0
+    def _outermost_transaction(self) -> AbstractContextManager[Any]:
+        return self.conn.transaction()
 
     def _x(self, sql: str, args: Any = None) -> psycopg.Cursor[Any]:
         return self.conn.execute(sql, args)  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from typing import Any
 
 from ..models import Changes, Entry, FeedRevision, FetchLog, Item, SourceState, Tag
 from .base import RefineRow
+from .nesting import NestedTransactions
 
 _SOURCE_FIELDS = [
     "feed_url", "etag", "last_modified", "body_hash", "last_status", "last_fetch_at", "last_success_at",
@@ -55,7 +56,7 @@ def migrations(dialect: str = "sqlite") -> list[tuple[int, str]]:
     return sorted(out)
 
 
-class SQLiteArchive:
+class SQLiteArchive(NestedTransactions):
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,16 +72,8 @@ class SQLiteArchive:
         self.db.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[None]:
-        if self._depth:
-            self._depth += 1
-            try:
-                yield
-            finally:
-                self._depth -= 1
-            return
+    def _outermost_transaction(self) -> Iterator[None]:
         self.db.execute("BEGIN IMMEDIATE")
-        self._depth = 1
         try:
             yield
         except BaseException:
@@ -93,8 +86,6 @@ class SQLiteArchive:
                 if self.db.in_transaction:
                     self.db.execute("ROLLBACK")
                 raise
-        finally:
-            self._depth = 0
 
     def schema_version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
