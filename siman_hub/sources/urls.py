@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
+from functools import lru_cache
+from urllib.parse import SplitResult, parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 TRACKING_PARAMS = frozenset(
     {"fbclid", "gclid", "dclid", "msclkid", "mc_cid", "mc_eid", "igshid", "yclid", "_ga", "ref", "ref_src",
@@ -31,11 +32,30 @@ def _clean_url_text(href: str) -> str:
     return _URL_JUNK.sub(enc, href)
 
 
+# An href that urljoin() and urlsplit() hand back unchanged whatever the base: a lower-case http(s) scheme, a
+# non-empty host, and none of what those functions rewrite (";" params, "#" fragment, a trailing empty "?").
+# ASCII without brackets also means urlsplit() cannot raise (its only errors are IPv6 brackets and NFKC hosts).
+# Most feed links look like this, so they skip three parses and a re-assembly.
+_PLAIN_ABSOLUTE = re.compile(r"https?://[^/?#;\[\]][^#;\[\]]*(?<!\?)\Z")
+
+
+@lru_cache(maxsize=1024)
+def _base_parses(base: str) -> bool:
+    """Whether urljoin() can parse ``base``: a feed's base repeats for every item, so it is checked once."""
+    try:
+        urlsplit(base)
+    except ValueError:
+        return False
+    return True
+
+
 def resolve(href: str | None, base: str | None) -> str | None:
     """Absolute URL of ``href`` against ``base``; None for empty or non-web schemes."""
     if not href:
         return None
     href = _clean_url_text(href.strip())
+    if href.isascii() and _PLAIN_ABSOLUTE.match(href):
+        return href if not base or _base_parses(base) else None
     try:
         url = urljoin(base, href) if base else href
         scheme = urlsplit(url).scheme.lower()
@@ -44,13 +64,41 @@ def resolve(href: str | None, base: str | None) -> str | None:
     return url if scheme in ("http", "https") else None
 
 
+@lru_cache(maxsize=4096)
+def _clean_queries(query: str) -> tuple[str, str]:
+    """The query without tracking parameters, as published order and sorted (the canonical key's).
+
+    Parsed once for both; queries repeat across items ("utm_source=rss" on every link of a feed), hence the cache.
+    """
+    pairs = [(k, v) for k, v in parse_qsl(query, keep_blank_values=True) if not _is_tracking(k)]
+    return urlencode(pairs), urlencode(sorted(pairs))
+
+
 def strip_tracking(url: str) -> str:
     """Drop utm_* and friends but keep everything else exactly as published."""
     parts = urlsplit(url)
     if not parts.query:
         return url
-    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k)]
-    return urlunsplit(parts._replace(query=urlencode(query)))
+    return urlunsplit(parts._replace(query=_clean_queries(parts.query)[0]))
+
+
+@lru_cache(maxsize=1024)
+def _canonical_netloc(netloc: str) -> str | None:
+    """Lower-case host without www./m./amp. and default ports; None for a port no one can connect to.
+
+    Depends on the netloc alone, which repeats for every item of a feed.
+    """
+    parts = SplitResult("", netloc, "", "", "")
+    try:
+        host = (parts.hostname or "").lower().rstrip(".")
+        port = parts.port  # raises for a port out of range ("https://x.go.id:99999/")
+    except ValueError:
+        return None
+    for prefix in ("www.", "m.", "amp."):
+        if host.startswith(prefix) and host.count(".") >= 2:
+            host = host[len(prefix) :]
+    port = port if port not in (None, 80, 443) else None
+    return f"{host}:{port}" if port else host
 
 
 def canonical(url: str | None) -> str | None:
@@ -62,20 +110,16 @@ def canonical(url: str | None) -> str | None:
         return None
     try:
         parts = urlsplit(url.strip())
-        host = (parts.hostname or "").lower().rstrip(".")
-        port = parts.port  # raises for a port out of range ("https://x.go.id:99999/")
     except ValueError:
         return None
-    for prefix in ("www.", "m.", "amp."):
-        if host.startswith(prefix) and host.count(".") >= 2:
-            host = host[len(prefix) :]
-    port = port if port not in (None, 80, 443) else None
-    netloc = f"{host}:{port}" if port else host
+    netloc = _canonical_netloc(parts.netloc)
+    if netloc is None:
+        return None
     path = parts.path or "/"
     if path.endswith("/") and path != "/":
         path = path.rstrip("/") or "/"  # "//" is the root too: one key, so canonical() is idempotent
     for suffix in ("/amp", "/index.html", "/index.php"):
         if path.endswith(suffix):
             path = path[: -len(suffix)] or "/"
-    query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not _is_tracking(k))
-    return urlunsplit(("https", netloc, path, urlencode(query), ""))
+    query = _clean_queries(parts.query)[1] if parts.query else ""
+    return urlunsplit(("https", netloc, path, query, ""))
