@@ -20,7 +20,7 @@ from markupsafe import Markup
 from ..archive import Archive
 from ..config import Config
 from ..content import Content, load_content
-from . import i18n, manifest, paths, search
+from . import dashsite, i18n, manifest, paths, search
 from .feeds import render_feeds
 from .model import SiteModel, build_model
 from .pages import PageJob, plan, region_name
@@ -120,6 +120,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
     else:
         model = build_model(config, archive.iter_items(), archive.tags())
     rows, sources_sig = _source_rows(config, archive, model)
+    dash = dashsite.build(config, archive, model)
     shard_of = search.shard_names(
         ((st.id, st.date) for st in model.stories), config.site.timezone, search.SHARD_LIMIT
     )
@@ -143,7 +144,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             common = _common(config, model, content, lang, languages)
             common["story_item"] = _story_items(env, common)
             common["fragment"] = _fragments(env, common)
-            for job in plan(model, content, rows, sources_sig, shard_list):
+            for job in plan(model, content, rows, sources_sig, shard_list, dash):
                 if pre and not job.mirrored:
                     continue  # story text is the publisher's Indonesian: one page, the switch leads to the mirror's home
                 rel_url = pre + job.path
@@ -193,6 +194,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             return prev.pages.get(rel) == key and (staging.keep(rel) or staging.link(out / rel, rel))
 
         render_feeds(model, emit, archive, reuse=reuse, cached=cached)
+        dash.write(cached, staging.write)
         staging.write("robots.txt", robots(config.site.base_url))
         write_sitemaps(config.site.base_url, html_paths, staging.write)
         for theme in reversed(theme_dirs(config)):

@@ -3,7 +3,7 @@ publisher (WIB, WITA or WIT), never the build machine's zone."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from zoneinfo import ZoneInfo
 
@@ -43,6 +43,11 @@ def format_local(value: datetime, tz: str, lang: str) -> str:
 
 def format_day(value: datetime, tz: str, lang: str) -> str:
     return format_date(value.astimezone(_zone(tz)), "d MMMM y", locale=_locale(lang))
+
+
+def format_calendar_day(value: date, lang: str) -> str:
+    """A local calendar day (no zone: already the site's), e.g. a dashboard period's first and last day."""
+    return format_date(value, "d MMMM y", locale=_locale(lang))
 
 
 def format_month(year: int, month: int, lang: str) -> str:

@@ -10,12 +10,15 @@ import hashlib
 from collections import Counter
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..config import regions as regionmod
 from ..content import Content, Document
 from . import paths
 from .model import SiteModel, Story
+
+if TYPE_CHECKING:
+    from .dashsite import DashSite
 
 HIGHLIGHTS_PER_PROGRAM = 3
 TOP_AGENCIES = 5
@@ -136,6 +139,7 @@ def plan(
     sources_rows: list[dict[str, Any]],
     sources_sig: str,
     search_shards: list[str] | None = None,
+    dashboard: DashSite | None = None,
 ) -> Iterator[PageJob]:
     """Every page of one language: the pages search indexes first (stories, editors' pages and posts), so the
     indexer can start while the lists are rendered. Contexts hold references, not copies."""
@@ -211,11 +215,13 @@ def plan(
     for s in config.sources:
         stories = model.by_agency.get(s.id, [])
         base = f"agency|{s.id}|{s.name}|{s.kind}|{s.region}|{s.homepage}"
+        dash_sig, dash_ctx = dashboard.agency(s.id) if dashboard else ("", {"dash": None})
         for path, chunk, pager in paginate(stories, per, lambda n, s=s: paths.agency(s.id, n)):
-            yield PageJob(path, "agency.html", f"{base}|{sigs.stories(chunk)}|{pager.sig()}",
+            first = dash_sig if pager.is_first else ""  # the agency's figures: on its first page only
+            yield PageJob(path, "agency.html", f"{base}|{first}|{sigs.stories(chunk)}|{pager.sig()}",
                           {"source": s, "stories": chunk, "pager": pager, "heading": s.name,
                            "region": regionmod.lookup(s.region) if s.region else None,
-                           "feed": ("agency", s.id)})  # fmt: skip
+                           "feed": ("agency", s.id), **(dash_ctx if pager.is_first else {"dash": None})})  # fmt: skip
 
     # -- regions: province → kabupaten/kota -------------------------------------------------------------
     region_counts = {code: len(ss) for code, ss in model.by_region.items()}
@@ -257,5 +263,7 @@ def plan(
 
     # -- sources health, search, editors' content ---------------------------------------------------------
     yield PageJob("sources/", "sources.html", "sources|" + sources_sig, {"rows": sources_rows})
+    if dashboard is not None:
+        yield from dashboard.jobs()
     yield PageJob("search/", "search.html", f"search|{search_shards}",
                   {"programs": config.programs, "shards": search_shards})  # fmt: skip

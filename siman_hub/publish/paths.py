@@ -44,6 +44,11 @@ def post(slug: str) -> str:
     return f"posts/{slug}/"
 
 
+def dashboard(days: int | None = None) -> str:
+    """The participation dashboard: ``dasbor/`` for the default period, ``dasbor/<days>/`` for the others."""
+    return "dasbor/" + ("" if days is None else f"{days}/")
+
+
 def file_for(url_path: str) -> str:
     """The file that serves a directory-style URL path."""
     if url_path == "" or url_path.endswith("/"):

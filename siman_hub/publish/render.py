@@ -69,5 +69,6 @@ def make_env(config: Config, lang: str | None = None) -> Environment:
     env.filters["localdate"] = localdate
     env.filters["localday"] = localday
     env.filters["body_html"] = body_html
+    env.filters["calday"] = lambda value: dates.format_calendar_day(value, lang)
     env.globals["format_month"] = lambda y, m: dates.format_month(y, m, lang)
     return env

@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from ..models import SourceState
+from ..models import FetchLog, SourceState
 
 _ORDER = ("ok", "never", "stale", "broken", "down", "disabled")
 
@@ -44,3 +44,27 @@ def source_health(enabled: bool, states: Iterable[SourceState | None], now: date
         if _ORDER.index(h[0]) > _ORDER.index(worst[0]):
             worst = h
     return worst
+
+
+def failing_since(logs: Iterable[FetchLog]) -> datetime | None:
+    """Start of the current run of failed attempts, from a feed's fetch log newest first (None: not failing).
+
+    The state keeps only the count of consecutive failures; the log keeps when each one happened."""
+    since = None
+    for log in logs:
+        if log.error is None:
+            break
+        since = log.started_at
+    return since
+
+
+def health_since(status: str, st: SourceState | None, logs: Iterable[FetchLog]) -> datetime | None:
+    """Since when a feed has had ``status``: its first failed attempt in a row when down, broken or disabled by
+    a 410; its last new item when stale; None otherwise (ok, never fetched, or failures older than the log)."""
+    if st is None:
+        return None
+    if status == "stale":
+        return st.last_new_item_at
+    if status in ("down", "broken", "disabled"):
+        return failing_since(logs)
+    return None
