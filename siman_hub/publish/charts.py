@@ -80,7 +80,9 @@ def _svg(fig: Any, title: str, desc: str) -> bytes:
     start = svg.index("<svg ")
     close = svg.index(">", start) + 1
     head = svg[start:close].replace("<svg ", '<svg role="img" aria-labelledby="chart-title chart-desc" ', 1)
-    inner = f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>{STYLE}'
+    inner = (
+        f'<title id="chart-title">{escape(title)}</title><desc id="chart-desc">{escape(desc)}</desc>{STYLE}'
+    )
     return (svg[:start] + head + inner + svg[close:]).encode("utf-8")
 
 
@@ -91,7 +93,9 @@ def _ticks(ax: Any, *, integer: bool = True) -> None:
     ax.spines[["top", "right"]].set_visible(False)
 
 
-def hbar(labels: Sequence[str], values: Sequence[float], title: str, desc: str, *, percent: bool = False) -> bytes:
+def hbar(
+    labels: Sequence[str], values: Sequence[float], title: str, desc: str, *, percent: bool = False
+) -> bytes:
     """Horizontal bars, largest on top, each with its value written at its end."""
     import matplotlib
 
@@ -138,7 +142,9 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
         return _svg(fig, title, desc)
 
 
-def multiples(weeks: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], title: str, desc: str) -> bytes:
+def multiples(
+    weeks: Sequence[str], series: Sequence[tuple[str, Sequence[int]]], title: str, desc: str
+) -> bytes:
     """One small line chart per series on a shared scale (small multiples: no colour legend to decode)."""
     import matplotlib
 

@@ -41,10 +41,12 @@ class Health:
 
 @dataclass(frozen=True, slots=True)
 class TopStory:
+    """A story re-published in the period: its distinct publishers with an item dated in the period."""
+
     story_id: str
     title: str
-    date: datetime
-    source_ids: tuple[str, ...]  # distinct publishers, canonical first
+    date: datetime  # its newest item in the period
+    source_ids: tuple[str, ...]  # the story's canonical publisher first (when among them), then by id
 
 
 @dataclass(slots=True)
@@ -112,18 +114,18 @@ def compute(model: SiteModel, health: dict[str, Health], tz: str) -> Dashboard:
 
     # one pass over the items: (local day, source, programs) of every item of a configured source
     rows: list[tuple[date, str, tuple[str, ...]]] = []
-    story_days: list[tuple[date, Any]] = []
+    story_members: list[tuple[Any, list[tuple[date, Any]]]] = []  # (story, [(local day, item)]) of re-posts
     for story in model.stories:
         progs: dict[int, list[str]] = defaultdict(list)
         for pid, tags in story.tags.items():
             for t in tags:
                 progs[t.item_id].append(pid)
-        for m in story.members:
-            if m.source_id in sources:
-                rows.append((m.sort_date.astimezone(zone).date(), m.source_id, tuple(sorted(set(progs[m.id])))))
-        story_days.append((story.date.astimezone(zone).date(), story))
+        members = [(m.sort_date.astimezone(zone).date(), m) for m in story.members if m.source_id in sources]
+        rows += [(day, m.source_id, tuple(sorted(set(progs[m.id])))) for day, m in members]
+        if len(members) > 1:
+            story_members.append((story, members))
 
-    periods = {days: _period(days, end, rows, story_days, model.config.sources, enabled, programs)
+    periods = {days: _period(days, end, rows, story_members, model.config.sources, enabled, programs)
                for days in PERIODS}  # fmt: skip
 
     trend = {pid: [0] * len(weeks) for pid in programs}
@@ -153,7 +155,7 @@ def compute(model: SiteModel, health: dict[str, Health], tz: str) -> Dashboard:
     return Dashboard(now, periods, weeks, trend, unhealthy, agencies)
 
 
-def _period(days: int, end: date, rows: list[tuple[date, str, tuple[str, ...]]], story_days: list[tuple[date, Any]],
+def _period(days: int, end: date, rows: list[tuple[date, str, tuple[str, ...]]], stories: list[tuple[Any, list[Any]]],
             sources: list[Source], enabled: list[Source], programs: list[str]) -> Period:  # fmt: skip
     start = end - timedelta(days=days - 1)
     by_agency: Counter[str] = Counter()
@@ -168,16 +170,18 @@ def _period(days: int, end: date, rows: list[tuple[date, str, tuple[str, ...]]],
                     by_program[pid] += 1
                     matrix[sid][pid] += 1
     enabled_ids = {s.id for s in enabled}
-    program_agencies = {pid: sum(1 for sid in matrix if sid in enabled_ids and matrix[sid][pid]) for pid in programs}
+    program_agencies = {
+        pid: sum(1 for sid in matrix if sid in enabled_ids and matrix[sid][pid]) for pid in programs
+    }
     silent = [s.id for s in enabled if not by_agency[s.id]]
     top: list[TopStory] = []
-    for day, story in story_days:
-        if start <= day <= end:
-            sids = tuple(story.source_ids)
-            if len(sids) > 1:
-                canon = story.canonical.source_id
-                ordered = (canon, *sorted(x for x in sids if x != canon))
-                top.append(TopStory(story.id, story.canonical.title, story.date, ordered))
+    for story, members in stories:
+        inside = [(m.sort_date, m.source_id) for day, m in members if start <= day <= end]
+        sids = {sid for _, sid in inside}
+        if len(sids) > 1:
+            canon = story.canonical.source_id
+            ordered = tuple([canon] if canon in sids else []) + tuple(sorted(sids - {canon}))
+            top.append(TopStory(story.id, story.canonical.title, max(d for d, _ in inside), ordered))
     top.sort(key=lambda t: (-len(t.source_ids), -t.date.timestamp(), t.story_id))
     return Period(
         days, start, end,
@@ -230,8 +234,14 @@ def csv_rows(data: dict[str, Any]) -> list[tuple[str, ...]]:
         rows.append(("agencies_per_program", "", r["program"], "", "", str(r["agencies"])))
     rows += [("matrix", r["agency"], r["program"], "", "", str(r["items"])) for r in data["matrix"]]
     rows += [("silent_agency", sid, "", "", "", "1") for sid in data["silent_agencies"]]
-    rows += [("unhealthy_source", r["agency"], "", r["since"] or "", "", r["status"]) for r in data["unhealthy_sources"]]
-    rows += [("republished_story", "", "", "", r["story"], str(len(r["agencies"]))) for r in data["most_republished"]]
+    rows += [
+        ("unhealthy_source", r["agency"], "", r["since"] or "", "", r["status"])
+        for r in data["unhealthy_sources"]
+    ]
+    rows += [
+        ("republished_story", "", "", "", r["story"], str(len(r["agencies"])))
+        for r in data["most_republished"]
+    ]
     weeks = data["trend"]["weeks"]
     for r in data["trend"]["programs"]:
         rows += [("trend", "", r["program"], w, "", str(n)) for w, n in zip(weeks, r["items"], strict=True)]

@@ -139,7 +139,9 @@ def build(config: Config, archive: Archive, model: SiteModel) -> DashSite:
 
 def _chart(path: str, msgid: str, params: dict[str, Any], size: tuple[float, float], what: Any,
            draw: Callable[[str, str], bytes]) -> Chart:  # fmt: skip
-    return Chart(path, msgid, params, charts.px(size), dashboard.digest([path, msgid, params, size, what]), draw)
+    return Chart(
+        path, msgid, params, charts.px(size), dashboard.digest([path, msgid, params, size, what]), draw
+    )
 
 
 def _charts(model: SiteModel, dash: Dashboard) -> dict[str, Chart]:

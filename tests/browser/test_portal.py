@@ -5,27 +5,15 @@ Never downloads a browser: skips with a message when /usr/bin/chromium (or Playw
 
 from __future__ import annotations
 
-import os
 import re
-import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+from .demo import CHROMIUM, DEMO
 
-REPO = Path(__file__).resolve().parents[2]
-DEMO = REPO / "examples" / "demo"
-CHROMIUM = os.environ.get("SIMAN_HUB_CHROMIUM", "/usr/bin/chromium")
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]  # fmt: skip
-CLI = [sys.executable, "-m", "siman_hub"]
+pytestmark = pytest.mark.browser
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
 if not Path(CHROMIUM).is_file():
@@ -34,58 +22,6 @@ if not Path(CHROMIUM).is_file():
     )
 if not (DEMO / "feeds.yaml").is_file():
     pytest.skip("examples/demo/feeds.yaml is missing", allow_module_level=True)
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def hub(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the demo hub, fetched from its local feed files (the demo's own dir stays untouched)."""
-    root = tmp_path_factory.mktemp("demo") / "demo"
-    shutil.copytree(DEMO, root, ignore=shutil.ignore_patterns("public", "data"))
-    subprocess.run(
-        [*CLI, "--config", str(root / "feeds.yaml"), "-q", "run"], check=True, cwd=REPO, timeout=120
-    )
-    return root
-
-
-@pytest.fixture(scope="module")
-def server(hub: Path) -> Iterator[str]:
-    port = _free_port()
-    proc = subprocess.Popen(
-        [*CLI, "--config", str(hub / "feeds.yaml"), "serve", "--port", str(port)],
-        cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}/"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            urllib.request.urlopen(url, timeout=2).read()
-            break
-        except OSError:
-            if proc.poll() is not None:
-                raise RuntimeError(
-                    f"serve exited: {proc.stderr.read().decode() if proc.stderr else ''}"
-                ) from None
-            time.sleep(0.2)
-    else:
-        proc.kill()
-        raise RuntimeError("siman-hub serve did not start within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as p:
-        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield b
-        b.close()
 
 
 @pytest.fixture
