@@ -45,7 +45,12 @@ def test_every_page_is_valid_html(tmp_path: Path) -> None:
     finally:
         archive.close()
     pages = sorted(str(p) for p in config.output_dir.rglob("*.html") if "pagefind" not in p.parts)
-    for rel in ("dasbor/index.html", "dasbor/7/index.html", "en/dasbor/90/index.html", "agency/bgn/index.html"):
+    for rel in (
+        "dasbor/index.html",
+        "dasbor/7/index.html",
+        "en/dasbor/90/index.html",
+        "agency/bgn/index.html",
+    ):
         assert str(config.output_dir / rel) in pages  # the dashboard and an agency page with its figures
     proc = subprocess.run(["java", "-jar", str(JAR), "--errors-only", "--format", "gnu", *pages],
                           capture_output=True, text=True, timeout=120)  # fmt: skip
