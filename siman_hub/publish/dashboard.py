@@ -21,7 +21,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from ..config import Source
-from .model import SiteModel
+from ..models import Item
+from .model import SiteModel, Story
 
 PERIODS = (30, 7, 90)  # days; the first is the default period shown at /dasbor/
 TREND_WEEKS = 13  # a quarter of calendar weeks (Monday to Sunday), the current one partial
@@ -102,7 +103,7 @@ _UNHEALTHY_ORDER = ("disabled", "down", "broken", "stale", "never")
 def compute(model: SiteModel, health: dict[str, Health], tz: str) -> Dashboard:
     """Every figure of every period, the trend and each configured source's own figures.
 
-    ``health`` holds each configured source's health at the as-of time (see ``dashsite.health``)."""
+    ``health`` holds each configured source's health at the as-of time (see ``dashsite.read_health``)."""
     zone = ZoneInfo(tz)
     sources = model.sources
     programs = [p.id for p in model.config.programs]
@@ -114,7 +115,7 @@ def compute(model: SiteModel, health: dict[str, Health], tz: str) -> Dashboard:
 
     # one pass over the items: (local day, source, programs) of every item of a configured source
     rows: list[tuple[date, str, tuple[str, ...]]] = []
-    story_members: list[tuple[Any, list[tuple[date, Any]]]] = []  # (story, [(local day, item)]) of re-posts
+    story_members: list[tuple[Story, list[tuple[date, Item]]]] = []  # re-posted stories, their dated items
     for story in model.stories:
         progs: dict[int, list[str]] = defaultdict(list)
         for pid, tags in story.tags.items():
@@ -155,7 +156,7 @@ def compute(model: SiteModel, health: dict[str, Health], tz: str) -> Dashboard:
     return Dashboard(now, periods, weeks, trend, unhealthy, agencies)
 
 
-def _period(days: int, end: date, rows: list[tuple[date, str, tuple[str, ...]]], stories: list[tuple[Any, list[Any]]],
+def _period(days: int, end: date, rows: list[tuple[date, str, tuple[str, ...]]], stories: list[tuple[Story, list[tuple[date, Item]]]],
             sources: list[Source], enabled: list[Source], programs: list[str]) -> Period:  # fmt: skip
     start = end - timedelta(days=days - 1)
     by_agency: Counter[str] = Counter()
