@@ -35,13 +35,21 @@ def short(label: str, n: int = LABEL_CHARS) -> str:
     return label if len(label) <= n else label[: n - 1].rstrip() + "…"
 
 
+def _text_inches(chars: int) -> float:
+    """Width of a label of ``chars`` characters: DejaVu Sans averages about 0.6 em a character."""
+    return chars * 0.6 * FONT_SIZE / 72
+
+
 # -- sizes (inches) decided without matplotlib, so pages can give <img> its width and height ------------------
 def hbar_size(n: int) -> tuple[float, float]:
     return 7.0, max(1.6, 0.9 + 0.3 * n)
 
 
-def heatmap_size(rows: int, cols: int) -> tuple[float, float]:
-    return max(6.0, 3.2 + 0.42 * cols), max(2.4, 2.2 + 0.3 * rows)
+def heatmap_size(rows: int, cols: int, label_chars: int = LABEL_CHARS) -> tuple[float, float]:
+    """Cells of about 0.32 × 0.3 inch beside the row labels, so a 15-program matrix fits the page unscaled."""
+    return max(4.0, _text_inches(min(label_chars, LABEL_CHARS)) + 0.5 + 0.32 * cols), max(
+        2.4, 2.2 + 0.3 * rows
+    )
 
 
 def multiples_size(n: int) -> tuple[float, float]:
@@ -61,7 +69,16 @@ def px(size: tuple[float, float]) -> tuple[int, int]:
 def _figure(size: tuple[float, float]) -> Any:
     from matplotlib.figure import Figure
 
-    return Figure(figsize=size, layout="constrained")
+    return Figure(figsize=size)
+
+
+def _margins(
+    fig: Any, *, left: float, bottom: float, top: float = 0.15, right: float = 0.15, **kw: float
+) -> None:
+    """Fixed margins in inches. Measured layout (matplotlib's constrained or tight layout) draws every chart
+    twice; estimating from label lengths halves the cost of the ~50 charts of a 40-agency hub."""
+    w, h = fig.get_size_inches()
+    fig.subplots_adjust(left=left / w, right=1 - right / w, bottom=bottom / h, top=1 - top / h, **kw)
 
 
 def _rc() -> dict[str, Any]:
@@ -101,10 +118,12 @@ def hbar(
 
     with matplotlib.rc_context(_rc()):
         fig = _figure(hbar_size(len(labels)))
+        shown = [short(label) for label in labels]
+        _margins(fig, left=_text_inches(max(map(len, shown), default=1)) + 0.2, bottom=0.4, right=0.2)
         ax = fig.add_subplot()
         ys = list(range(len(labels)))[::-1]
         bars = ax.barh(ys, values, color=BAR)
-        ax.set_yticks(ys, [short(label) for label in labels])
+        ax.set_yticks(ys, shown)
         top = max(values, default=0) or 1
         ax.set_xlim(0, (100 if percent else top) * 1.12)
         ax.bar_label(bars, labels=[f"{v:.0f}%" if percent else f"{v:g}" for v in values], padding=3)
@@ -118,17 +137,27 @@ def hbar(
 
 def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[int]], title: str,
             desc: str) -> bytes:  # fmt: skip
-    """Rows × columns of counts on the cividis scale, each cell labelled with its count (blank when 0)."""
+    """Rows × columns of counts on the cividis scale, each cell labelled with its count (empty when 0)."""
     import matplotlib
 
     with matplotlib.rc_context(_rc()):
-        fig = _figure(heatmap_size(len(rows), len(cols)))
+        rlabels, clabels = [short(r) for r in rows], [short(c, 20) for c in cols]
+        fig = _figure(heatmap_size(len(rows), len(cols), max(map(len, rlabels), default=1)))
+        _margins(fig, left=_text_inches(max(map(len, rlabels), default=1)) + 0.2,
+                 bottom=_text_inches(max(map(len, clabels), default=1)) * 0.72 + 0.3, right=0.2, top=0.1)  # fmt: skip
         ax = fig.add_subplot()
         top = max((v for row in values for v in row), default=0) or 1
-        img = ax.imshow(values, cmap="cividis", vmin=0, vmax=top, aspect="auto")
-        ax.set_xticks(range(len(cols)), [short(c, 20) for c in cols], rotation=45, ha="right",
-                      rotation_mode="anchor")  # fmt: skip
-        ax.set_yticks(range(len(rows)), [short(r) for r in rows])
+        import numpy as np
+
+        cells = np.ma.masked_equal(np.array(values, dtype=float).reshape(len(rows), len(cols)), 0)
+        img = ax.imshow(
+            cells, cmap="cividis", vmin=0, vmax=top, aspect="auto"
+        )  # empty cells stay transparent
+        ax.set_xticks([x - 0.5 for x in range(len(cols) + 1)], minor=True)
+        ax.set_yticks([y - 0.5 for y in range(len(rows) + 1)], minor=True)
+        ax.grid(which="minor", color=GRID, linewidth=0.5)
+        ax.set_xticks(range(len(cols)), clabels, rotation=45, ha="right", rotation_mode="anchor")
+        ax.set_yticks(range(len(rows)), rlabels)
         cmap = img.get_cmap()
         for i, row in enumerate(values):
             for j, v in enumerate(row):
@@ -137,7 +166,7 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
                     light = 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45
                     ax.text(j, i, str(v), ha="center", va="center", fontsize=FONT_SIZE - 1,
                             color="#000000" if light else "#ffffff")  # fmt: skip
-        ax.tick_params(length=0)
+        ax.tick_params(which="both", length=0)
         ax.spines[:].set_visible(False)
         return _svg(fig, title, desc)
 
@@ -154,6 +183,7 @@ def multiples(
     top = max((v for _, vs in series for v in vs), default=0) or 1
     with matplotlib.rc_context(_rc()):
         fig = _figure(multiples_size(len(series)))
+        _margins(fig, left=0.45, bottom=0.35, top=0.3, right=0.15, hspace=0.75, wspace=0.2)
         axes = fig.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False)
         xs = list(range(len(weeks)))
         for k, ax in enumerate(axes.flat):
@@ -180,6 +210,7 @@ def weekly(weeks: Sequence[str], values: Sequence[int], title: str, desc: str) -
 
     with matplotlib.rc_context(_rc()):
         fig = _figure(weekly_size())
+        _margins(fig, left=0.45, bottom=0.35, top=0.2)
         ax = fig.add_subplot()
         xs = list(range(len(weeks)))
         bars = ax.bar(xs, values, color=BAR)

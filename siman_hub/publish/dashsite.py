@@ -182,7 +182,7 @@ def _charts(model: SiteModel, dash: Dashboard) -> dict[str, Chart]:
             cells = [[p.matrix[sid].get(pid, 0) for pid in cols] for sid in rows]
             out[f"{days}/matrix"] = _chart(
                 f"{base}{days}-matrix.svg", "Items per agency and program, last %(days)d days", params,
-                charts.heatmap_size(len(rows), len(cols)), [rlabels, cols, cells],
+                charts.heatmap_size(len(rows), len(cols), max(len(charts.short(r)) for r in rlabels)), [rlabels, cols, cells],
                 lambda t, d, r=rlabels, c=cols, v=cells: charts.heatmap(r, c, v, t, d))  # fmt: skip
     weeks = [w.isoformat() for w in dash.weeks]
     series = [(name, dash.trend[pid]) for pid, name in programs if any(dash.trend[pid])]
