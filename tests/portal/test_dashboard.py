@@ -27,8 +27,9 @@ from lxml import html as lxml_html
 from ruamel.yaml import YAML
 
 from siman_hub.archive import open_archive
-from siman_hub.models import Changes, SourceState
+from siman_hub.models import Changes, FetchLog, SourceState
 from siman_hub.publish import build_site
+from siman_hub.sources.health import failing_since, health_since
 
 from .hub import BASE, assign_refine, entry, make_hub
 
@@ -348,3 +349,17 @@ def test_charts_and_dashboard_pages_are_keyed_by_their_figures(tmp_path: Path) -
         assert data["as_of"] == (BASE + timedelta(hours=2)).isoformat()
     finally:
         archive.close()
+
+
+def test_health_since_is_the_first_failure_of_the_current_run() -> None:
+    """The state counts failures; the fetch log (newest first) says when the current run of them began."""
+    t = [BASE + timedelta(hours=h) for h in range(5)]
+    log = lambda at, error=None: FetchLog("x", at, 10, 500 if error else 200, 0, 0, 0, error)  # noqa: E731
+    newest_first = [log(t[4], "HTTP 500"), log(t[3], "timeout"), log(t[2]), log(t[1], "HTTP 500"), log(t[0])]
+    assert failing_since(newest_first) == t[3]
+    assert failing_since([log(t[4]), *newest_first]) is None
+    assert failing_since([log(t[1], "x"), log(t[0], "y")]) == t[0]  # older than the log: its oldest failure
+    state = SourceState("x", last_fetch_at=t[4], last_new_item_at=t[0], failures=2, last_error="HTTP 500")
+    assert health_since("down", state, newest_first) == t[3]
+    assert health_since("stale", state, newest_first) == t[0]
+    assert health_since("ok", state, newest_first) is None
