@@ -10,6 +10,8 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ from .dashboard import AGENCY_DAYS, PERIODS, TREND_WEEKS, Dashboard, Health
 from .model import SiteModel
 from .pages import PageJob
 
+log = logging.getLogger(__name__)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FAILING = ("down", "broken", "disabled")
 
@@ -123,10 +126,14 @@ class DashSite:
                 write(data_file(days, "csv"), buf.getvalue().encode())
         gettext = i18n.translations(self.model.config.site.language).gettext
         drawn = 0
+        start = time.perf_counter()
         for chart in self.charts.values():
             if not cached(chart.path, chart.sig):
                 write(chart.path, chart.draw(chart.title(gettext), gettext(DESC)))
                 drawn += 1
+        log.info(
+            "dashboard: %d of %d charts drawn in %.2f s", drawn, len(self.charts), time.perf_counter() - start
+        )
         return drawn
 
 
