@@ -63,8 +63,10 @@ def server(hub: Path) -> Iterator[str]:
     proc.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
+    """Module-scoped, never session-scoped: Playwright's sync API keeps an asyncio loop running in this thread
+    while it is open, and later test modules call ``asyncio.run``."""
     from playwright import sync_api
 
     with sync_api.sync_playwright() as p:
