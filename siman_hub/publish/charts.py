@@ -149,24 +149,28 @@ def heatmap(rows: Sequence[str], cols: Sequence[str], values: Sequence[Sequence[
         top = max((v for row in values for v in row), default=0) or 1
         import numpy as np
 
+        # vector cells (pcolormesh; imshow would embed a raster image); empty cells stay transparent
         cells = np.ma.masked_equal(np.array(values, dtype=float).reshape(len(rows), len(cols)), 0)
-        img = ax.imshow(
-            cells, cmap="cividis", vmin=0, vmax=top, aspect="auto"
-        )  # empty cells stay transparent
-        ax.set_xticks([x - 0.5 for x in range(len(cols) + 1)], minor=True)
-        ax.set_yticks([y - 0.5 for y in range(len(rows) + 1)], minor=True)
-        ax.grid(which="minor", color=GRID, linewidth=0.5)
-        ax.set_xticks(range(len(cols)), clabels, rotation=45, ha="right", rotation_mode="anchor")
-        ax.set_yticks(range(len(rows)), rlabels)
+        img = ax.pcolormesh(cells, cmap="cividis", vmin=0, vmax=top, edgecolors=GRID, linewidth=0.5)
+        ax.set_xlim(0, len(cols))
+        ax.set_ylim(len(rows), 0)  # first row on top
+        ax.set_xticks(
+            [x + 0.5 for x in range(len(cols))], clabels, rotation=45, ha="right", rotation_mode="anchor"
+        )
+        ax.set_yticks([y + 0.5 for y in range(len(rows))], rlabels)
+        for x in range(len(cols) + 1):
+            ax.axvline(x, color=GRID, linewidth=0.5)
+        for y in range(len(rows) + 1):
+            ax.axhline(y, color=GRID, linewidth=0.5)
         cmap = img.get_cmap()
         for i, row in enumerate(values):
             for j, v in enumerate(row):
                 if v:
                     r, g, b, _ = cmap(v / top)
                     light = 0.2126 * r + 0.7152 * g + 0.0722 * b > 0.45
-                    ax.text(j, i, str(v), ha="center", va="center", fontsize=FONT_SIZE - 1,
+                    ax.text(j + 0.5, i + 0.5, str(v), ha="center", va="center", fontsize=FONT_SIZE - 1,
                             color="#000000" if light else "#ffffff")  # fmt: skip
-        ax.tick_params(which="both", length=0)
+        ax.tick_params(length=0)
         ax.spines[:].set_visible(False)
         return _svg(fig, title, desc)
 

@@ -178,6 +178,28 @@ def _walk(node: Any, path: str) -> Iterator[tuple[str, str, str]]:
                 yield from _walk(v, f"{path}[{i}]")
 
 
+SVG_ACTIVE = {"script", "foreignobject", "iframe", "animate", "set", "handler", "listener"}
+
+
+def scan_svg(data: bytes, where: str) -> list[str]:
+    """A chart the build drew: XML findings, plus any script, foreign or animation element, any reference that
+    leaves the document, and CSS that could load or run anything."""
+    findings = scan_xml(data, where)
+    root = etree.fromstring(data, etree.XMLParser(resolve_entities=False, no_network=True))
+    for el in root.iter():
+        if not isinstance(el.tag, str):
+            continue
+        local = etree.QName(el).localname.lower()
+        if local in SVG_ACTIVE:
+            findings.append(f"{where}: <{local}> in a chart")
+        for name, value in el.attrib.items():
+            if etree.QName(name).localname.lower() == "href" and not value.startswith("#"):
+                findings.append(f"{where}: external reference {value[:80]!r} on <{local}>")
+        if local == "style" and (_CSS_BAD.search(el.text or "") or "url(" in (el.text or "")):
+            findings.append(f"{where}: CSS that loads something: {(el.text or '')[:80]!r}")
+    return findings
+
+
 def scan_site(out: Path) -> tuple[list[str], dict[str, int]]:
     """(findings, files scanned per kind) for every page, feed, API document, OPML and sitemap under ``out``."""
     findings: list[str] = []
@@ -196,7 +218,9 @@ def scan_site(out: Path) -> tuple[list[str], dict[str, int]]:
             findings += scan_xml(data, rel)
         elif suffix == ".json":
             findings += scan_json(data, rel)
-        elif suffix in (".svg",):
+        elif suffix == ".svg" and rel.startswith("dasbor/chart/"):
+            findings += scan_svg(data, rel)  # the dashboard's charts, drawn by the build
+        elif suffix == ".svg":
             findings += [f"{rel}: SVG in output outside the theme"]
         else:
             continue
