@@ -29,6 +29,9 @@ from .pages import PageJob
 log = logging.getLogger(__name__)
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _FAILING = ("down", "broken", "disabled")
+CHART_AGENCIES = (
+    20  # agencies drawn in the bar chart and heatmap (the most active); the tables list every one
+)
 
 
 def read_health(config: Config, archive: Archive, now: datetime | None) -> dict[str, Health]:
@@ -70,6 +73,8 @@ class Chart:
         return gettext(self.msgid) % self.params
 
 
+TOP_AGENCIES_TITLE = "Items per agency, last %(days)d days: the %(n)d most active agencies"
+TOP_MATRIX_TITLE = "Items per agency and program, last %(days)d days: the %(n)d most active agencies"
 DESC = "The same figures are in the table below the chart and in the CSV and JSON downloads."
 
 
@@ -161,11 +166,14 @@ def _charts(model: SiteModel, dash: Dashboard) -> dict[str, Chart]:
         active = sorted(((n, sid) for sid, n in p.by_agency.items() if n), key=lambda t: (-t[0], names[t[1]]))
         if not active:
             continue
-        labels = [names[sid] for _, sid in active]
-        values = [n for n, _ in active]
+        labels = [names[sid] for _, sid in active[:CHART_AGENCIES]]
+        values = [n for n, _ in active[:CHART_AGENCIES]]
         params = {"days": days}
+        top = len(active) > CHART_AGENCIES
         out[f"{days}/agencies"] = _chart(
-            f"{base}{days}-agencies.svg", "Items per agency, last %(days)d days", params,
+            f"{base}{days}-agencies.svg",
+            TOP_AGENCIES_TITLE if top else "Items per agency, last %(days)d days",
+            {"days": days, "n": CHART_AGENCIES} if top else params,
             charts.hbar_size(len(labels)), [labels, values],
             lambda t, d, labels=labels, values=values: charts.hbar(labels, values, t, d))  # fmt: skip
         prog = sorted(programs, key=lambda x: -p.by_program[x[0]])
@@ -184,11 +192,15 @@ def _charts(model: SiteModel, dash: Dashboard) -> dict[str, Chart]:
             lambda t, d, labels=slabels, values=svalues: charts.hbar(labels, values, t, d, percent=True))  # fmt: skip
         cols = [pid for pid, _ in programs if p.by_program[pid]]
         if cols:
-            rows = [sid for _, sid in active if sid in p.matrix]
+            with_tags = [sid for _, sid in active if sid in p.matrix]
+            mtop = len(with_tags) > CHART_AGENCIES
+            rows = with_tags[:CHART_AGENCIES]
             rlabels = [names[sid] for sid in rows]
             cells = [[p.matrix[sid].get(pid, 0) for pid in cols] for sid in rows]
             out[f"{days}/matrix"] = _chart(
-                f"{base}{days}-matrix.svg", "Items per agency and program, last %(days)d days", params,
+                f"{base}{days}-matrix.svg",
+                TOP_MATRIX_TITLE if mtop else "Items per agency and program, last %(days)d days",
+                {"days": days, "n": CHART_AGENCIES} if mtop else params,
                 charts.heatmap_size(len(rows), len(cols), max(len(charts.short(r)) for r in rlabels)), [rlabels, cols, cells],
                 lambda t, d, r=rlabels, c=cols, v=cells: charts.heatmap(r, c, v, t, d))  # fmt: skip
     weeks = [w.isoformat() for w in dash.weeks]
