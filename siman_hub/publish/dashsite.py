@@ -14,7 +14,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from ..archive import Archive
@@ -106,13 +106,18 @@ class DashSite:
                            "downloads": [(ext, data_file(days, ext)) for ext in ("csv", "json")],
                            "trend_weeks": TREND_WEEKS})  # fmt: skip
 
+    def as_of_day(self) -> date | None:
+        """The as-of day, shown on agency pages instead of the as-of time: their figures are whole days, so an
+        agency page re-renders when its own figures change or a day passes, not on every run of a live hub."""
+        return self.dash.periods[PERIODS[0]].end if self.dash.as_of else None
+
     def agency(self, sid: str) -> tuple[str, dict[str, Any]]:
         """The agency page's compact dashboard: its signature part and its template context."""
         fig = self.dash.agencies[sid]
         chart = self.charts.get(f"agency/{sid}")
-        ctx = {"fig": fig, "chart": chart, "weeks": self.dash.weeks, "as_of": self.dash.as_of,
+        ctx = {"fig": fig, "chart": chart, "weeks": self.dash.weeks, "as_of_day": self.as_of_day(),
                "periods": sorted(PERIODS), "agency_days": AGENCY_DAYS}  # fmt: skip
-        sig = dashboard.digest([fig.counts, fig.by_program, fig.weekly, fig.health, self.dash.as_of,
+        sig = dashboard.digest([fig.counts, fig.by_program, fig.weekly, fig.health, self.as_of_day(),
                                 self.dash.weeks, chart.sig if chart else ""])  # fmt: skip
         return sig, {"dash": ctx}
 
