@@ -1,0 +1,300 @@
+"""Share images (Open Graph / X cards): one 1200×630 PNG per story, drawn with Pillow from the theme's own font.
+
+Why drawn at build time: a post on WhatsApp, Facebook or X shows the image, not the page, so the story's title,
+its programs and the publishing agency must be in it, and a static portal has no server to draw it on request.
+Why a bundled font (``share/fonts/`` of the theme, DejaVu Sans): CI and a fresh server may have no system fonts,
+and the result must not depend on which ones happen to be installed; a theme overrides the files to change it.
+
+Cost: everything but the title is the same for every story of one agency with the same programs, so that part
+(the agency band with its logo or initials, the program chips, the footer) is drawn once and copied; the title is
+the only text drawn per story, and the PNG is written with a 64-colour palette and light compression (flat
+colours and text: ~4× smaller than RGB and faster to write).
+"""
+
+from __future__ import annotations
+
+import colorsys
+import hashlib
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+from PIL import Image, ImageDraw, ImageFont
+
+WIDTH, HEIGHT = 1200, 630
+#: Bump when the drawing changes: part of every image's key, so all images are redrawn once.
+DRAWING_VERSION = "1"
+STYLE_FILE = "share/style.json"
+FONT_REGULAR = "share/fonts/DejaVuSans.ttf"
+FONT_BOLD = "share/fonts/DejaVuSans-Bold.ttf"
+DEFAULT_STYLE = {"background": "#ffffff", "text": "#1a1f24", "muted": "#5b6570", "footer": "#f1f3f5"}
+MAX_PROGRAMS = 3
+_MARGIN = 60
+_BAND = 150
+_LOGO = 84
+_PALETTE = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """What the theme decides: fonts and colours (``share/`` in a theme directory overrides the default)."""
+
+    regular: str
+    bold: str
+    style: tuple[tuple[str, str], ...]
+
+    def colour(self, name: str) -> str:
+        return dict(self.style).get(name, DEFAULT_STYLE[name])
+
+    def key(self) -> str:
+        """Content hash of the fonts and colours: a theme change redraws every image, nothing else does."""
+        h = hashlib.blake2b(digest_size=12)
+        for f in (self.regular, self.bold):
+            h.update(Path(f).read_bytes())
+        h.update(repr(self.style).encode())
+        return h.hexdigest()
+
+
+def load_look(theme_dirs: Sequence[Path]) -> Look:
+    """Fonts and colours from the most specific theme layer that has each file."""
+
+    def first(rel: str) -> Path | None:
+        return next((d / rel for d in theme_dirs if (d / rel).is_file()), None)
+
+    regular, bold = first(FONT_REGULAR), first(FONT_BOLD)
+    if regular is None or bold is None:
+        raise FileNotFoundError(f"share image fonts missing: no theme has {FONT_REGULAR} and {FONT_BOLD}")
+    style = dict(DEFAULT_STYLE)
+    style_file = first(STYLE_FILE)
+    if style_file is not None:
+        data = json.loads(style_file.read_text(encoding="utf-8"))
+        style.update({k: str(v) for k, v in data.items() if k in DEFAULT_STYLE})
+    return Look(str(regular), str(bold), tuple(sorted(style.items())))
+
+
+@dataclass(frozen=True, slots=True)
+class Agency:
+    id: str
+    name: str
+    colour: str  # "#rrggbb", configured or derived
+    logo: str | None  # absolute path, checked by the config loader
+
+
+@dataclass(frozen=True, slots=True)
+class Card:
+    """Everything one share image shows (and so its key)."""
+
+    title: str
+    programs: tuple[str, ...]  # program names, in display order
+    agency: Agency
+    hub: str
+
+
+def derived_colour(agency_id: str) -> str:
+    """A stable colour for an agency without ``colour:``: a hue from the id's hash, dark enough for white text."""
+    d = hashlib.blake2b(agency_id.encode(), digest_size=4).digest()
+    r, g, b = colorsys.hls_to_rgb(d[0] / 256, 0.30 + d[1] / 256 * 0.08, 0.55 + d[2] / 256 * 0.25)
+    return f"#{round(r * 255):02x}{round(g * 255):02x}{round(b * 255):02x}"
+
+
+def initials(name: str) -> str:
+    """Up to three initials of the agency's name, skipping the generic words every agency shares."""
+    generic = {
+        "pemerintah",
+        "kementerian",
+        "badan",
+        "provinsi",
+        "kabupaten",
+        "kota",
+        "dan",
+        "republik",
+        "indonesia",
+    }
+    words = [w for w in name.replace("-", " ").split() if w[:1].isalnum()]
+    picked = [w for w in words if w.lower() not in generic] or words
+    return "".join(w[0].upper() for w in picked[:3]) or "?"
+
+
+def _rgb(hex_colour: str) -> tuple[int, int, int]:
+    v = hex_colour.lstrip("#")
+    return int(v[0:2], 16), int(v[2:4], 16), int(v[4:6], 16)
+
+
+def _on(colour: str) -> tuple[int, int, int]:
+    """Text colour readable on ``colour`` (WCAG relative luminance)."""
+
+    def lin(c: int) -> float:
+        s = c / 255
+        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
+
+    r, g, b = (lin(c) for c in _rgb(colour))
+    return (255, 255, 255) if 0.2126 * r + 0.7152 * g + 0.0722 * b < 0.35 else (20, 24, 28)
+
+
+@lru_cache(maxsize=32)
+def _font(path: str, size: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size, layout_engine=ImageFont.Layout.BASIC)
+
+
+def _ellipsize(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
+    """``text`` shortened to ``width`` pixels with an ellipsis, at a word boundary unless that loses half."""
+    if font.getlength(text) <= width:
+        return text
+    full = text
+    while text and font.getlength(text + "…") > width:
+        text = text[:-1]
+    space = text.rfind(" ")
+    if full[len(text) : len(text) + 1] not in (" ", "") and space > len(text) // 2:
+        text = text[:space]
+    return text.rstrip(" ,;:.-–—") + "…"
+
+
+_WORD_WIDTHS: dict[tuple[int, str], float] = {}
+
+
+def _width(font: ImageFont.FreeTypeFont, word: str) -> float:
+    """A word's width, cached per font: titles share most of their words, and measuring was a third of an
+    image's cost when every candidate line was measured whole."""
+    key = (id(font), word)
+    w = _WORD_WIDTHS.get(key)
+    if w is None:
+        if len(_WORD_WIDTHS) > 200_000:
+            _WORD_WIDTHS.clear()
+        w = _WORD_WIDTHS[key] = font.getlength(word)
+    return w
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, width: int, max_lines: int) -> tuple[list[str], bool]:
+    """Greedy word wrap into at most ``max_lines`` lines of ``width`` pixels; True when it had to cut (the last
+    line then ends with an ellipsis). A word wider than a line is split by characters. Lines are measured as
+    the sum of their words and spaces (kerning across a space is negligible; 2% of the width is kept free)."""
+    limit = width * 0.98
+    space = _width(font, " ")
+    lines: list[str] = []
+    line, line_w = "", 0.0
+    words = text.split()
+    for i, word in enumerate(words):
+        w = _width(font, word)
+        if line and line_w + space + w <= limit:
+            line, line_w = f"{line} {word}", line_w + space + w
+            continue
+        if not line and w <= limit:
+            line, line_w = word, w
+            continue
+        if line:
+            lines.append(line)
+        line, line_w = word, w
+        while line_w > limit:  # a very long word (a URL, a chain of names)
+            cut = len(line)
+            while cut > 1 and font.getlength(line[:cut]) > limit:
+                cut -= 1
+            lines.append(line[:cut])
+            line = line[cut:]
+            line_w = font.getlength(line)
+        if len(lines) >= max_lines:
+            rest = " ".join([line, *words[i + 1 :]]).strip()
+            kept = lines[:max_lines]
+            kept[-1] = _ellipsize(kept[-1] + " " + rest, font, width)
+            return kept, True
+    if line:
+        lines.append(line)
+    if len(lines) > max_lines:
+        kept = lines[:max_lines]
+        kept[-1] = _ellipsize(" ".join(lines[max_lines - 1 :]), font, width)
+        return kept, True
+    return lines, False
+
+
+@lru_cache(maxsize=64)
+def _logo(path: str, box: int) -> Image.Image:
+    with Image.open(path) as im:
+        im = im.convert("RGBA")
+        im.thumbnail((box, box), Image.Resampling.LANCZOS)
+        return im
+
+
+@lru_cache(maxsize=256)
+def _background(
+    look: Look, agency: Agency, programs: tuple[str, ...], hub: str
+) -> tuple[Image.Image, Image.Image]:
+    """Everything but the title, drawn once per (agency, programs) and copied for each of their stories; with
+    the palette its images are written in (adaptive quantizing of every image was most of an image's cost)."""
+    img = Image.new("RGB", (WIDTH, HEIGHT), look.colour("background"))
+    d = ImageDraw.Draw(img)
+    colour, on = _rgb(agency.colour), _on(agency.colour)
+    d.rectangle((0, 0, WIDTH, _BAND), fill=colour)
+    top = (_BAND - _LOGO) // 2
+    box = (_MARGIN, top, _MARGIN + _LOGO, top + _LOGO)
+    d.rounded_rectangle(box, radius=16, fill=(255, 255, 255))
+    if agency.logo:
+        logo = _logo(agency.logo, _LOGO - 12)
+        img.paste(logo, (box[0] + (_LOGO - logo.width) // 2, box[1] + (_LOGO - logo.height) // 2), logo)
+    else:
+        f = _font(look.bold, 34 if len(initials(agency.name)) < 3 else 28)
+        d.text(((box[0] + box[2]) / 2, (box[1] + box[3]) / 2), initials(agency.name), font=f, fill=colour,
+               anchor="mm")  # fmt: skip
+    name_x = box[2] + 28
+    f = _font(look.bold, 34)
+    d.text(
+        (name_x, _BAND / 2),
+        _ellipsize(agency.name, f, WIDTH - name_x - _MARGIN),
+        font=f,
+        fill=on,
+        anchor="lm",
+    )
+    # program chips above the footer
+    f = _font(look.regular, 26)
+    x, y = _MARGIN, HEIGHT - 150
+    shown = list(programs[:MAX_PROGRAMS])
+    if len(programs) > MAX_PROGRAMS:
+        shown.append(f"+{len(programs) - MAX_PROGRAMS}")
+    for name in shown:
+        label = _ellipsize(name, f, WIDTH - 2 * _MARGIN - 40)
+        w = int(f.getlength(label)) + 36
+        if x + w > WIDTH - _MARGIN:
+            break
+        d.rounded_rectangle((x, y, x + w, y + 48), radius=24, outline=colour, width=3)
+        d.text((x + w / 2, y + 24), label, font=f, fill=_rgb(look.colour("text")), anchor="mm")
+        x += w + 14
+    # footer: the hub's name on a light band with the agency's colour as an edge
+    d.rectangle((0, HEIGHT - 80, WIDTH, HEIGHT), fill=look.colour("footer"))
+    d.rectangle((0, HEIGHT - 80, WIDTH, HEIGHT - 74), fill=colour)
+    f = _font(look.bold, 26)
+    d.text((_MARGIN, HEIGHT - 37), _ellipsize(hub, f, WIDTH - 2 * _MARGIN), font=f, fill=look.colour("muted"),
+           anchor="lm")  # fmt: skip
+    sample = img.copy()  # the title's antialiased edges must be in the palette too
+    ImageDraw.Draw(sample).text((_MARGIN, _BAND + 40), "Aa Gg Mm Ww 08 ,.", font=_font(look.bold, 60),
+                                fill=look.colour("text"))  # fmt: skip
+    return img, sample.quantize(_PALETTE, method=Image.Quantize.FASTOCTREE)
+
+
+def draw(look: Look, card: Card) -> Image.Image:
+    """The share image of one story: the cached background plus the title, as large as fits."""
+    background, palette = _background(look, card.agency, card.programs, card.hub)
+    img = background.copy()
+    d = ImageDraw.Draw(img)
+    top, bottom = _BAND + 36, HEIGHT - 150 - 24 if card.programs else HEIGHT - 80 - 30
+    width = WIDTH - 2 * _MARGIN
+    for size in (60, 52, 46):
+        f = _font(look.bold, size)
+        step = int(size * 1.22)
+        max_lines = max(1, (bottom - top) // step)
+        lines, cut = wrap(card.title, f, width, max_lines)
+        if not cut:
+            break
+    y = top
+    for line in lines:
+        d.text((_MARGIN, y), line, font=f, fill=look.colour("text"))
+        y += step
+    return img.quantize(palette=palette, dither=Image.Dither.NONE)
+
+
+def render(look: Look, card: Card) -> bytes:
+    """The PNG bytes: a 64-colour palette (flat colours and antialiased text need no more) at light compression,
+    about a quarter of an RGB PNG's size and faster to write."""
+    buf = io.BytesIO()
+    draw(look, card).save(buf, "PNG", compress_level=3)
+    return buf.getvalue()
