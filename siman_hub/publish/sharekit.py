@@ -212,8 +212,9 @@ class ShareKit:
                 self.staging.keep(file) or self.staging.link(self.out / file, file)
             ):
                 continue
-            html = template.render(**common, **{"story": story, "title": title, "target": "../../" + paths.story(story.id),
-                           "story_url": self.base + paths.story(story.id), "url_path": rel_url})  # fmt: skip
+            html = template.render(**common, story=story, title=title, url_path=rel_url,
+                                   target="../../" + paths.story(story.id),
+                                   story_url=self.base + paths.story(story.id))  # fmt: skip
             self.staging.write(file, html.encode("utf-8"))
             rendered += 1
         table = json.dumps(self.codes, separators=(",", ":"), sort_keys=True).encode()
