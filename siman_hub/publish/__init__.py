@@ -59,6 +59,7 @@ def _global_key(config: Config, content: Content) -> str:
     files += i18n.catalog_files()
     files += sorted(_CODE_DIR.glob("*.py"))
     files.append(config.path.resolve())  # the same hub via a relative or absolute config path: same keys
+    files += sorted({s.logo for s in config.sources if s.logo})  # drawn on share images: a new logo rebuilds
     h = hashlib.blake2b(digest_size=16)
     for d in (*content.pages, *content.posts, *content.programs.values()):
         h.update(str(d.path).encode())

@@ -81,6 +81,7 @@ class Agency:
     name: str
     colour: str  # "#rrggbb", configured or derived
     logo: str | None  # absolute path, checked by the config loader
+    logo_hash: str = ""  # of the file's bytes: a logo replaced under the same name is a different agency look
 
 
 @dataclass(frozen=True, slots=True)
@@ -221,7 +222,7 @@ def wrap(
 
 
 @lru_cache(maxsize=64)
-def _logo(path: str, box: int) -> Image.Image:
+def _logo(path: str, content_hash: str, box: int) -> Image.Image:
     with Image.open(path) as im:
         im = im.convert("RGBA")
         im.thumbnail((box, box), Image.Resampling.LANCZOS)
@@ -242,7 +243,7 @@ def _background(
     box = (_MARGIN, top, _MARGIN + _LOGO, top + _LOGO)
     d.rounded_rectangle(box, radius=16, fill=(255, 255, 255))
     if agency.logo:
-        logo = _logo(agency.logo, _LOGO - 12)
+        logo = _logo(agency.logo, agency.logo_hash, _LOGO - 12)
         img.paste(logo, (box[0] + (_LOGO - logo.width) // 2, box[1] + (_LOGO - logo.height) // 2), logo)
     else:
         f = _font(look.bold, 34 if len(initials(agency.name)) < 3 else 28)

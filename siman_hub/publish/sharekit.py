@@ -84,7 +84,7 @@ class ShareKit:
         self._look_key = f"{shareimage.DRAWING_VERSION}|{self.look.key()}"
         self._programs = {p.id: p for p in config.programs}
         self._hashtags = {p.id: share.hashtag(p) for p in config.programs}
-        self._agencies: dict[str, tuple[shareimage.Agency, str]] = {}
+        self._agencies: dict[str, shareimage.Agency] = {}
         self._image_keys: dict[str, str] = {}
         self.images_rendered = 0
         self.images_reused = 0
@@ -94,8 +94,8 @@ class ShareKit:
         self._cancel = threading.Event()
 
     # -- what each image draws ----------------------------------------------------------------------------
-    def _agency(self, source_id: str) -> tuple[shareimage.Agency, str]:
-        """The agency as drawn, and the hash of its logo file (a new logo under the same name redraws)."""
+    def _agency(self, source_id: str) -> shareimage.Agency:
+        """The agency as drawn, with the hash of its logo file (a new logo under the same name redraws)."""
         got = self._agencies.get(source_id)
         if got is None:
             src = self.model.sources.get(source_id)
@@ -103,14 +103,14 @@ class ShareKit:
             colour = (src.colour if src else None) or shareimage.derived_colour(source_id)
             logo = str(src.logo) if src and src.logo else None
             logo_hash = hashlib.blake2b(Path(logo).read_bytes(), digest_size=12).hexdigest() if logo else ""
-            got = self._agencies[source_id] = (shareimage.Agency(source_id, name, colour, logo), logo_hash)
+            got = self._agencies[source_id] = shareimage.Agency(source_id, name, colour, logo, logo_hash)
         return got
 
     def card(self, story: Story) -> tuple[shareimage.Card, str]:
-        agency, logo_hash = self._agency(story.canonical.source_id)
+        agency = self._agency(story.canonical.source_id)
         names = tuple(self._programs[pid].name if pid in self._programs else pid for pid in story.program_ids)
         card = shareimage.Card(" ".join(story.canonical.title.split()), names, agency, self.config.site.title)
-        key = hashlib.blake2b(f"{self._look_key}|{card!r}|{logo_hash}".encode(), digest_size=16).hexdigest()
+        key = hashlib.blake2b(f"{self._look_key}|{card!r}".encode(), digest_size=16).hexdigest()
         return card, key
 
     # -- images -------------------------------------------------------------------------------------------

@@ -230,6 +230,27 @@ def test_rebuilds_redraw_only_what_changed(demo: tuple[Config, Path]) -> None:
     assert len(set(codes_after.values())) == len(codes_after) == len(codes_before) + 1
 
 
+def test_new_logo_redraws_only_that_agencys_images(demo: tuple[Config, Path]) -> None:
+    """A logo file edited in place (same path, same feeds.yaml) is an input: the build is not skipped, and only
+    the images of the stories BGN published are redrawn."""
+    config, out = demo
+    bgn = {
+        sid
+        for sid, doc in _stories(out).items()
+        if doc.xpath('string(//p[@class="meta"]/a/@href)').endswith("agency/bgn/")
+    }
+    assert len(bgn) >= 3
+    inodes = _inodes(out)
+    logo = config.root / "content" / "logos" / "bgn.png"
+    Image.new("RGB", (64, 64), (200, 30, 30)).save(logo)
+    stats = _build(config)
+    assert stats.share_images == len(bgn)  # type: ignore[attr-defined]
+    after = _inodes(out)
+    assert {k for k in inodes if after[k] != inodes[k]} == bgn
+    with Image.open(out / "story" / sorted(bgn)[0] / "share.png") as im:
+        assert im.convert("RGB").getpixel((102, 75)) == (200, 30, 30)  # the new logo, centred in its box
+
+
 def test_codes_survive_a_lost_table_and_a_changed_order() -> None:
     """The collision rule: the story seen first keeps the shorter code; a code once handed out stays with its
     story even if the order later changes, and is never given to another story."""
