@@ -229,12 +229,11 @@ def _logo(path: str, content_hash: str, box: int) -> Image.Image:
         return im
 
 
-@lru_cache(maxsize=256)
-def _background(
-    look: Look, agency: Agency, programs: tuple[str, ...], hub: str
-) -> tuple[Image.Image, Image.Image]:
-    """Everything but the title, drawn once per (agency, programs) and copied for each of their stories, as an
-    8-bit image (adaptive quantizing of every whole image was most of an image's cost); with the title ramp."""
+@lru_cache(maxsize=64)
+def _background(look: Look, agency: Agency, hub: str) -> tuple[Image.Image, Image.Image]:
+    """The agency band (logo or initials, name) and the footer, drawn once per agency and copied for each of
+    its stories, as an exact 8-bit image (adaptive quantizing of every whole image was most of an image's
+    cost); with the palette of the tile a story draws on (``_tile_palette``)."""
     img = Image.new("RGB", (WIDTH, HEIGHT), look.colour("background"))
     d = ImageDraw.Draw(img)
     colour, on = _rgb(agency.colour), _on(agency.colour)
@@ -251,78 +250,86 @@ def _background(
                anchor="mm")  # fmt: skip
     name_x = box[2] + 28
     f = _font(look.bold, 34)
-    d.text(
-        (name_x, _BAND / 2),
-        _ellipsize(agency.name, f, WIDTH - name_x - _MARGIN),
-        font=f,
-        fill=on,
-        anchor="lm",
+    name = _ellipsize(agency.name, f, WIDTH - name_x - _MARGIN)
+    d.text((name_x, _BAND / 2), name, font=f, fill=on, anchor="lm")
+    # footer: the hub's name on a light band with the agency's colour as an edge
+    d.rectangle((0, _FOOTER, WIDTH, HEIGHT), fill=look.colour("footer"))
+    d.rectangle((0, _FOOTER, WIDTH, _FOOTER + 6), fill=colour)
+    f = _font(look.bold, 26)
+    d.text((_MARGIN, HEIGHT - 37), _ellipsize(hub, f, WIDTH - 2 * _MARGIN), font=f, fill=look.colour("muted"),
+           anchor="lm")  # fmt: skip
+    tile = _tile_palette(look, colour)
+    return _indexed(img, tile), _palette_image(tile)
+
+
+_RAMP_STEPS = 24
+_TITLE_TOP = _BAND + 36
+_FOOTER = HEIGHT - 80
+_CHIPS = HEIGHT - 150  # top of the program chips
+_TITLE_SIZES = (60, 52, 46)  # the largest that fits the whole title; the smallest cuts it with an ellipsis
+
+
+def _tile_palette(look: Look, colour: tuple[int, int, int]) -> list[tuple[int, int, int]]:
+    """What a story draws between the band and the footer: text over the background in its antialiasing
+    shades, and the chips' outline in the agency's colour (shapes are not antialiased)."""
+    a, b = _rgb(look.colour("text")), _rgb(look.colour("background"))
+    ramp = [
+        tuple(round(x + (y - x) * i / _RAMP_STEPS) for x, y in zip(a, b, strict=True))  # type: ignore[misc]
+        for i in range(_RAMP_STEPS + 1)
+    ]
+    return list(dict.fromkeys([*ramp, colour]))  # type: ignore[list-item]
+
+
+def _palette_image(colours: list[tuple[int, int, int]]) -> Image.Image:
+    pal = Image.new("P", (1, 1))
+    pal.putpalette([c for rgb in colours for c in rgb])
+    return pal
+
+
+def _indexed(img: Image.Image, first: list[tuple[int, int, int]]) -> Image.Image:
+    """``img`` as an 8-bit image whose palette starts with ``first`` (the tile's colours, so a tile quantized to
+    them pastes in by index). Exact: every colour keeps its value while the image has at most 256 colours in
+    all (flat fills, text edges, a small logo); rarer extra colours go to their nearest entry."""
+    arr = np.asarray(img, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
+    keys = (arr[:, 0] << 16) | (arr[:, 1] << 8) | arr[:, 2]
+    found = img.getcolors(WIDTH * HEIGHT) or []  # (count, rgb), in C: cheaper than sorting every pixel
+    first_keys = [(r << 16) | (g << 8) | b for r, g, b in first]
+    seen = set(first_keys)
+    frequent = [(r << 16) | (g << 8) | b for _, (r, g, b) in sorted(found, key=lambda c: -c[0])]
+    pal_keys = np.array(
+        first_keys + [k for k in frequent if k not in seen][: 256 - len(first_keys)], np.int64
     )
-    # program chips above the footer
+    pal_rgb = np.stack([(pal_keys >> 16) & 255, (pal_keys >> 8) & 255, pal_keys & 255], axis=1)
+    uniq = np.array(sorted(frequent), dtype=np.int64)
+    uniq_rgb = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1)
+    nearest = ((uniq_rgb[:, None, :] - pal_rgb[None, :, :]) ** 2).sum(axis=2).argmin(axis=1).astype(np.uint8)
+    indexed = Image.frombytes("P", img.size, nearest[np.searchsorted(uniq, keys)].tobytes())
+    indexed.putpalette(pal_rgb.astype(np.uint8).reshape(-1).tolist())
+    return indexed
+
+
+def _chips(d: ImageDraw.ImageDraw, look: Look, colour: str, programs: tuple[str, ...], y: int) -> None:
+    """Up to ``MAX_PROGRAMS`` program names as outlined chips (and "+n" for the rest), left to right."""
     f = _font(look.regular, 26)
-    x, y = _MARGIN, HEIGHT - 150
+    x = 0
     shown = list(programs[:MAX_PROGRAMS])
     if len(programs) > MAX_PROGRAMS:
         shown.append(f"+{len(programs) - MAX_PROGRAMS}")
     for name in shown:
         label = _ellipsize(name, f, WIDTH - 2 * _MARGIN - 40)
         w = int(f.getlength(label)) + 36
-        if x + w > WIDTH - _MARGIN:
+        if x + w > WIDTH - 2 * _MARGIN:
             break
         d.rounded_rectangle((x, y, x + w, y + 48), radius=24, outline=colour, width=3)
-        d.text((x + w / 2, y + 24), label, font=f, fill=_rgb(look.colour("text")), anchor="mm")
+        d.text((x + w / 2, y + 24), label, font=f, fill=look.colour("text"), anchor="mm")
         x += w + 14
-    # footer: the hub's name on a light band with the agency's colour as an edge
-    d.rectangle((0, HEIGHT - 80, WIDTH, HEIGHT), fill=look.colour("footer"))
-    d.rectangle((0, HEIGHT - 80, WIDTH, HEIGHT - 74), fill=colour)
-    f = _font(look.bold, 26)
-    d.text((_MARGIN, HEIGHT - 37), _ellipsize(hub, f, WIDTH - 2 * _MARGIN), font=f, fill=look.colour("muted"),
-           anchor="lm")  # fmt: skip
-    return _indexed(img, _ramp(look))
-
-
-_RAMP_STEPS = 24
-_TITLE_TOP = _BAND + 36
-_TITLE_SIZES = (60, 52, 46)  # the largest that fits the whole title; the smallest cuts it with an ellipsis
-
-
-def _ramp(look: Look) -> list[tuple[int, int, int]]:
-    """Title text over the background, in its antialiasing shades: the only colours a title adds."""
-    a, b = _rgb(look.colour("text")), _rgb(look.colour("background"))
-    return [
-        tuple(round(x + (y - x) * i / _RAMP_STEPS) for x, y in zip(a, b, strict=True))  # type: ignore[misc]
-        for i in range(_RAMP_STEPS + 1)
-    ]
-
-
-def _indexed(img: Image.Image, ramp: list[tuple[int, int, int]]) -> tuple[Image.Image, Image.Image]:
-    """The background as an 8-bit image whose palette starts with the title ramp, and a palette image of the
-    ramp alone (for the title). Exact: every colour of the background keeps its value while it has at most
-    256 - ramp colours (flat fills, text edges, a small logo); rarer extra colours go to their nearest entry.
-    Done once per background, so per story only the title area is quantized."""
-    arr = np.asarray(img, dtype=np.uint8).reshape(-1, 3).astype(np.int32)
-    keys = (arr[:, 0] << 16) | (arr[:, 1] << 8) | arr[:, 2]
-    uniq, inverse, counts = np.unique(keys, return_inverse=True, return_counts=True)
-    ramp_keys = [(r << 16) | (g << 8) | b for r, g, b in ramp]
-    frequent = [int(k) for k in uniq[np.argsort(-counts, kind="stable")] if int(k) not in set(ramp_keys)]
-    pal_keys = np.array(
-        list(dict.fromkeys(ramp_keys)) + frequent[: 256 - len(set(ramp_keys))], dtype=np.int64
-    )
-    pal_rgb = np.stack([(pal_keys >> 16) & 255, (pal_keys >> 8) & 255, pal_keys & 255], axis=1)
-    uniq_rgb = np.stack([(uniq >> 16) & 255, (uniq >> 8) & 255, uniq & 255], axis=1).astype(np.int64)
-    nearest = ((uniq_rgb[:, None, :] - pal_rgb[None, :, :]) ** 2).sum(axis=2).argmin(axis=1).astype(np.uint8)
-    indexed = Image.frombytes("P", img.size, nearest[inverse.reshape(-1)].tobytes())
-    indexed.putpalette(pal_rgb.astype(np.uint8).reshape(-1).tolist())
-    ramp_pal = Image.new("P", (1, 1))
-    ramp_pal.putpalette([c for rgb in ramp for c in rgb])
-    return indexed, ramp_pal
 
 
 def draw(look: Look, card: Card) -> Image.Image:
-    """The share image of one story: a copy of the cached background with the title, as large as fits, drawn
-    on a background-coloured tile that is quantized to the title ramp and pasted in."""
-    background, ramp = _background(look, card.agency, card.programs, card.hub)
-    bottom = HEIGHT - 150 - 24 if card.programs else HEIGHT - 80 - 30
+    """The share image of one story: a copy of its agency's background, with the title (as large as fits) and
+    the program chips drawn on a background-coloured tile that is quantized to the tile palette and pasted in."""
+    background, palette = _background(look, card.agency, card.hub)
+    bottom = _CHIPS - 24 if card.programs else _FOOTER - 30
     width = WIDTH - 2 * _MARGIN
     for size in _TITLE_SIZES:
         f = _font(look.bold, size)
@@ -331,12 +338,14 @@ def draw(look: Look, card: Card) -> Image.Image:
         lines, cut = wrap(card.title, f, width, max_lines, ellipsis=size == _TITLE_SIZES[-1])
         if not cut:
             break
-    tile = Image.new("RGB", (width, bottom - _TITLE_TOP), look.colour("background"))
+    tile = Image.new("RGB", (width, _FOOTER - _TITLE_TOP), look.colour("background"))
     d = ImageDraw.Draw(tile)
     for n, line in enumerate(lines):
         d.text((0, n * step), line, font=f, fill=look.colour("text"))
+    if card.programs:
+        _chips(d, look, card.agency.colour, card.programs, _CHIPS - _TITLE_TOP)
     img = background.copy()
-    img.paste(tile.quantize(palette=ramp, dither=Image.Dither.NONE), (_MARGIN, _TITLE_TOP))
+    img.paste(tile.quantize(palette=palette, dither=Image.Dither.NONE), (_MARGIN, _TITLE_TOP))
     return img
 
 

@@ -34,7 +34,7 @@ log = logging.getLogger(__name__)
 CODES_FILE = ".siman-hub/short-links.json"
 #: Below this many images a process pool costs more to start than it saves.
 POOL_MIN = 200
-_CHUNK = 64
+_CHUNK = 256
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,6 +71,17 @@ def first_seen_order(model: SiteModel) -> list[str]:
 
 def _render_chunk(look: shareimage.Look, jobs: list[tuple[str, shareimage.Card]]) -> list[tuple[str, bytes]]:
     return [(rel, shareimage.render(look, card)) for rel, card in jobs]
+
+
+def _chunks(todo: list[tuple[str, shareimage.Card]]) -> list[list[tuple[str, shareimage.Card]]]:
+    """Pool tasks of one agency each (at most ``_CHUNK`` images): a worker draws an agency's background once
+    and reuses it for the whole task, instead of every worker drawing every agency's."""
+    chunks: list[list[tuple[str, shareimage.Card]]] = []
+    for job in sorted(todo, key=lambda j: j[1].agency.id):
+        if not chunks or len(chunks[-1]) >= _CHUNK or chunks[-1][0][1].agency.id != job[1].agency.id:
+            chunks.append([])
+        chunks[-1].append(job)
+    return chunks
 
 
 class ShareKit:
@@ -146,7 +157,7 @@ class ShareKit:
         # forkserver: workers start from a clean process, not a fork of this multi-threaded one
         ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
         self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-        chunks = [todo[i : i + _CHUNK] for i in range(0, len(todo), _CHUNK)]
+        chunks = _chunks(todo)
         try:
             for done in self._pool.map(_render_chunk, [self.look] * len(chunks), chunks):
                 if self._cancel.is_set():

@@ -311,3 +311,13 @@ def test_logo_and_colour_errors_name_file_and_line(
     (issue,) = err.value.issues
     assert (issue.line, issue.field) == (line, f"sources[1].{field}") and message in issue.message
     assert str(issue).startswith(f"{tmp_path / 'hub' / 'feeds.yaml'}:{line}: ")
+
+
+@pytest.mark.parametrize("path", [REPO / "feeds.yaml", DEMO / "feeds.yaml"], ids=["production", "demo"])
+def test_every_program_has_a_hashtag(path: Path) -> None:
+    """Captions end with the program's own hashtag; a derived one is only the fallback for new programs."""
+    config = load_config(path)
+    assert config.programs
+    for p in config.programs:
+        assert p.hashtag.startswith("#") and len(p.hashtag) > 2 and " " not in p.hashtag, p.id
+        assert share.hashtag(p) == p.hashtag
