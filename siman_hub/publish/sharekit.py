@@ -16,13 +16,13 @@ import logging
 import multiprocessing
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Config
+from ..config import Config, Program, Source
 from . import manifest, paths, share, shareimage
 from .model import SiteModel, Story
 from .pages import PageJob
@@ -73,6 +73,23 @@ def _render_chunk(look: shareimage.Look, jobs: list[tuple[str, shareimage.Card]]
     return [(rel, shareimage.render(look, card)) for rel, card in jobs]
 
 
+def agency_for(source: Source | None, source_id: str) -> shareimage.Agency:
+    """The agency as drawn, with the hash of its logo file (a new logo under the same name redraws)."""
+    name = source.name if source else source_id
+    colour = (source.colour if source else None) or shareimage.derived_colour(source_id)
+    logo = str(source.logo) if source and source.logo else None
+    logo_hash = hashlib.blake2b(Path(logo).read_bytes(), digest_size=12).hexdigest() if logo else ""
+    return shareimage.Agency(source_id, name, colour, logo, logo_hash)
+
+
+def card_for(
+    story: Story, programs: Mapping[str, Program], agency: shareimage.Agency, hub: str
+) -> shareimage.Card:
+    """What the story's share image shows: its canonical title, its programs' names, the publishing agency."""
+    names = tuple(programs[pid].name if pid in programs else pid for pid in story.program_ids)
+    return shareimage.Card(" ".join(story.canonical.title.split()), names, agency, hub)
+
+
 def _chunks(todo: list[tuple[str, shareimage.Card]]) -> list[list[tuple[str, shareimage.Card]]]:
     """Pool tasks of one agency each (at most ``_CHUNK`` images): a worker draws an agency's background once
     and reuses it for the whole task, instead of every worker drawing every agency's."""
@@ -105,22 +122,13 @@ class ShareKit:
         self._cancel = threading.Event()
 
     # -- what each image draws ----------------------------------------------------------------------------
-    def _agency(self, source_id: str) -> shareimage.Agency:
-        """The agency as drawn, with the hash of its logo file (a new logo under the same name redraws)."""
-        got = self._agencies.get(source_id)
-        if got is None:
-            src = self.model.sources.get(source_id)
-            name = src.name if src else source_id
-            colour = (src.colour if src else None) or shareimage.derived_colour(source_id)
-            logo = str(src.logo) if src and src.logo else None
-            logo_hash = hashlib.blake2b(Path(logo).read_bytes(), digest_size=12).hexdigest() if logo else ""
-            got = self._agencies[source_id] = shareimage.Agency(source_id, name, colour, logo, logo_hash)
-        return got
-
     def card(self, story: Story) -> tuple[shareimage.Card, str]:
-        agency = self._agency(story.canonical.source_id)
-        names = tuple(self._programs[pid].name if pid in self._programs else pid for pid in story.program_ids)
-        card = shareimage.Card(" ".join(story.canonical.title.split()), names, agency, self.config.site.title)
+        """The story's card and its key (the drawing's inputs: theme look and version, and the card)."""
+        sid = story.canonical.source_id
+        agency = self._agencies.get(sid)
+        if agency is None:
+            agency = self._agencies[sid] = agency_for(self.model.sources.get(sid), sid)
+        card = card_for(story, self._programs, agency, self.config.site.title)
         key = hashlib.blake2b(f"{self._look_key}|{card!r}".encode(), digest_size=16).hexdigest()
         return card, key
 

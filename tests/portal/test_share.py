@@ -18,8 +18,11 @@ from PIL import Image
 from siman_hub import pipeline
 from siman_hub.archive import open_archive
 from siman_hub.config import Config, ConfigError, load_config
-from siman_hub.publish import build_site, share
+from siman_hub.publish import build_site, share, shareimage, sharekit
+from siman_hub.publish.model import build_model
 from siman_hub.refine import refine_archive
+
+from .hub import make_hub
 
 REPO = Path(__file__).resolve().parents[2]
 DEMO = REPO / "examples" / "demo"
@@ -134,9 +137,7 @@ def test_share_images_show_agency_colour_or_logo(demo: tuple[Config, Path]) -> N
 
 
 def share_image_colour(agency_id: str) -> tuple[int, int, int]:
-    from siman_hub.publish.shareimage import derived_colour
-
-    v = derived_colour(agency_id).lstrip("#")
+    v = shareimage.derived_colour(agency_id).lstrip("#")
     return int(v[0:2], 16), int(v[2:4], 16), int(v[4:6], 16)
 
 
@@ -321,3 +322,25 @@ def test_every_program_has_a_hashtag(path: Path) -> None:
     for p in config.programs:
         assert p.hashtag.startswith("#") and len(p.hashtag) > 2 and " " not in p.hashtag, p.id
         assert share.hashtag(p) == p.hashtag
+
+
+def test_process_pool_draws_the_same_images(tmp_path: Path) -> None:
+    """Past ``POOL_MIN`` images the build draws in worker processes: every image must be there and be the
+    very bytes an in-process drawing gives (the workers use the same fonts, palette and caches rules)."""
+    config = make_hub(tmp_path / "hub", stories=sharekit.POOL_MIN + 20, content=False)
+    stats = _build(config)
+    out = config.output_dir
+    assert stats.share_images == len(list((out / "story").glob("*/index.html"))) > sharekit.POOL_MIN  # type: ignore[attr-defined]
+    look = shareimage.load_look([REPO / "themes" / "default"])
+    archive = open_archive(config.archive_url)
+    try:
+        model = build_model(config, archive.iter_items(), archive.tags())
+    finally:
+        archive.close()
+    programs = {p.id: p for p in config.programs}
+    for story in model.stories[:: max(1, len(model.stories) // 15)]:
+        agency = sharekit.agency_for(model.sources.get(story.canonical.source_id), story.canonical.source_id)
+        card = sharekit.card_for(story, programs, agency, config.site.title)
+        assert (out / "story" / story.id / "share.png").read_bytes() == shareimage.render(look, card), (
+            story.id
+        )
