@@ -16,6 +16,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections.abc import Iterator, Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -116,6 +117,7 @@ class ShareKit:
         self._image_keys: dict[str, str] = {}
         self.images_rendered = 0
         self.images_reused = 0
+        self.seconds = 0.0  # wall time of the drawing pass (it overlaps the page rendering)
         self._thread: threading.Thread | None = None
         self._pool: ProcessPoolExecutor | None = None
         self._error: BaseException | None = None
@@ -175,11 +177,13 @@ class ShareKit:
             self._pool.shutdown(wait=True, cancel_futures=True)
 
     def _draw_all(self, todo: list[tuple[str, shareimage.Card]]) -> None:
+        t0 = time.perf_counter()
         try:
             for rel, data in self._results(todo):
                 self.staging.write(rel, data)
         except BaseException as exc:  # handed to finish(), which raises it in the builder's thread
             self._error = exc
+        self.seconds = time.perf_counter() - t0
 
     def finish(self) -> None:
         """Wait for the images; a drawing error fails the build (the previous site stays published)."""
@@ -188,7 +192,8 @@ class ShareKit:
         if self._error is not None:
             raise RuntimeError(f"share images failed: {self._error}") from self._error
         if self.images_rendered:
-            log.info("share images: %d drawn, %d reused", self.images_rendered, self.images_reused)
+            log.info("share images: %d drawn in %.1f s (in the background), %d reused", self.images_rendered,
+                     self.seconds, self.images_reused)  # fmt: skip
 
     def cancel(self) -> None:
         self._cancel.set()
