@@ -159,13 +159,13 @@ def _ellipsize(text: str, font: ImageFont.FreeTypeFont, width: int) -> str:
     return text.rstrip(" ,;:.-–—") + "…"
 
 
-_WORD_WIDTHS: dict[tuple[int, str], float] = {}
+_WORD_WIDTHS: dict[tuple[str, int, str], float] = {}
 
 
 def _width(font: ImageFont.FreeTypeFont, word: str) -> float:
     """A word's width, cached per font: titles share most of their words, and measuring was a third of an
     image's cost when every candidate line was measured whole."""
-    key = (id(font), word)
+    key = (str(font.path), int(font.size), word)
     w = _WORD_WIDTHS.get(key)
     if w is None:
         if len(_WORD_WIDTHS) > 200_000:
@@ -308,27 +308,64 @@ def _indexed(img: Image.Image, first: list[tuple[int, int, int]]) -> Image.Image
     return indexed
 
 
-def _chips(d: ImageDraw.ImageDraw, look: Look, colour: str, programs: tuple[str, ...], y: int) -> None:
-    """Up to ``MAX_PROGRAMS`` program names as outlined chips (and "+n" for the rest), left to right."""
+_MASKS: dict[tuple[str, int, str], tuple[Image.Image, int, int]] = {}
+
+
+def _mask(font: ImageFont.FreeTypeFont, word: str) -> tuple[Image.Image, int, int]:
+    """A word's antialiased coverage and its offset from the pen position, rasterized once per font: titles
+    share most of their words, and FreeType rasterizing was the largest part of drawing an image."""
+    key = (str(font.path), int(font.size), word)
+    got = _MASKS.get(key)
+    if got is None:
+        if len(_MASKS) > 50_000:
+            _MASKS.clear()
+        left, top, right, bottom = font.getbbox(word)
+        im = Image.new("L", (max(1, right - left), max(1, bottom - top)))
+        ImageDraw.Draw(im).text((-left, -top), word, font=font, fill=255)
+        got = _MASKS[key] = (im, left, top)
+    return got
+
+
+def _text(tile: Image.Image, x: float, y: float, text: str, font: ImageFont.FreeTypeFont) -> None:
+    """``text`` onto a coverage tile (0 background, 255 ink), word by word from ``_mask``."""
+    space = _width(font, " ")
+    for word in text.split(" "):
+        if word:
+            mask, left, top = _mask(font, word)
+            tile.paste(255, (round(x) + left, round(y) + top), mask)
+            x += _width(font, word)
+        x += space
+
+
+def _chips(
+    tile: Image.Image, look: Look, programs: tuple[str, ...], y: int
+) -> list[tuple[int, int, int, int]]:
+    """Up to ``MAX_PROGRAMS`` program names (and "+n" for the rest) left to right; returns the chips' boxes
+    (their outlines are drawn afterwards in the agency's colour)."""
     f = _font(look.regular, 26)
+    ascent, descent = f.getmetrics()
     x = 0
     shown = list(programs[:MAX_PROGRAMS])
     if len(programs) > MAX_PROGRAMS:
         shown.append(f"+{len(programs) - MAX_PROGRAMS}")
+    boxes = []
     for name in shown:
         label = _ellipsize(name, f, WIDTH - 2 * _MARGIN - 40)
-        w = int(f.getlength(label)) + 36
+        text_w = f.getlength(label)
+        w = int(text_w) + 36
         if x + w > WIDTH - 2 * _MARGIN:
             break
-        d.rounded_rectangle((x, y, x + w, y + 48), radius=24, outline=colour, width=3)
-        d.text((x + w / 2, y + 24), label, font=f, fill=look.colour("text"), anchor="mm")
+        _text(tile, x + (w - text_w) / 2, y + 24 - (ascent + descent) / 2, label, f)
+        boxes.append((x, y, x + w, y + 48))
         x += w + 14
+    return boxes
 
 
 def draw(look: Look, card: Card) -> Image.Image:
     """The share image of one story: a copy of its agency's background, with the title (as large as fits) and
-    the program chips drawn on a background-coloured tile that is quantized to the tile palette and pasted in."""
-    background, palette = _background(look, card.agency, card.hub)
+    the program chips. Text goes onto a coverage tile that a lookup table turns into palette indices of the
+    text-over-background ramp (no colour quantizing per image); chip outlines are drawn by index."""
+    background, _ = _background(look, card.agency, card.hub)
     bottom = _CHIPS - 24 if card.programs else _FOOTER - 30
     width = WIDTH - 2 * _MARGIN
     for size in _TITLE_SIZES:
@@ -338,15 +375,23 @@ def draw(look: Look, card: Card) -> Image.Image:
         lines, cut = wrap(card.title, f, width, max_lines, ellipsis=size == _TITLE_SIZES[-1])
         if not cut:
             break
-    tile = Image.new("RGB", (width, _FOOTER - _TITLE_TOP), look.colour("background"))
-    d = ImageDraw.Draw(tile)
+    tile = Image.new("L", (width, _FOOTER - _TITLE_TOP), 0)
     for n, line in enumerate(lines):
-        d.text((0, n * step), line, font=f, fill=look.colour("text"))
-    if card.programs:
-        _chips(d, look, card.agency.colour, card.programs, _CHIPS - _TITLE_TOP)
+        _text(tile, 0, n * step, line, f)
+    boxes = _chips(tile, look, card.programs, _CHIPS - _TITLE_TOP) if card.programs else []
     img = background.copy()
-    img.paste(tile.quantize(palette=palette, dither=Image.Dither.NONE), (_MARGIN, _TITLE_TOP))
+    img.paste(tile.point(_COVERAGE_TO_RAMP).convert("P"), (_MARGIN, _TITLE_TOP))
+    if boxes:
+        d = ImageDraw.Draw(img)
+        outline = _tile_palette(look, _rgb(card.agency.colour)).index(_rgb(card.agency.colour))
+        for x0, y0, x1, y1 in boxes:
+            d.rounded_rectangle((x0 + _MARGIN, y0 + _TITLE_TOP, x1 + _MARGIN, y1 + _TITLE_TOP), radius=24,
+                                outline=outline, width=3)  # fmt: skip
     return img
+
+
+#: ink coverage 0..255 → index into the ramp (0: the text colour, ``_RAMP_STEPS``: the background)
+_COVERAGE_TO_RAMP = [round(_RAMP_STEPS * (255 - a) / 255) for a in range(256)]
 
 
 def render(look: Look, card: Card) -> bytes:
