@@ -91,13 +91,18 @@ def trim_words(text: str, limit: int) -> str:
         return text
     cut = text[: limit - 1]
     space = cut.rfind(" ")
-    if space > limit // 2:
+    if text[limit - 1] != " " and space > limit // 2:  # mid-word: back to the last whole word
         cut = cut[:space]
     return cut.rstrip(" ,;:.-–—") + "…"
 
 
+#: WordPress-style "read more" marks that end many feed summaries ("… sebagai [&#8230;]").
+_MORE = re.compile(r"\s*\[(?:…|\.\.\.|&hellip;|&#8230;)\]\s*$")
+
+
 def caption(title: str, summary: str, link: str, hashtags: Sequence[str]) -> str:
     """The ready-to-post caption: title, short summary, short link, hashtags, one paragraph each."""
+    summary = _MORE.sub("…", summary.strip())
     parts = [" ".join(title.split()), trim_words(summary, SUMMARY_CHARS) if summary else "", link,
              " ".join(hashtags)]  # fmt: skip
     return "\n\n".join(p for p in parts if p)

@@ -286,6 +286,12 @@ def test_caption_pieces() -> None:
     assert len(cut) <= 40 and cut.endswith("…") and text.startswith(cut[:-1]) and text[len(cut) - 1] == " "
     assert share.trim_words("  pendek  saja ", 40) == "pendek saja"
     assert share.plain_text("<p>Gizi &amp; <b>anak</b></p>") == "Gizi & anak"
+    assert share.caption(
+        "Judul", "Ringkasan pendek sebagai [&#8230;]", "https://h.example/s/abcde/", ["#A", "#B"]
+    ) == ("Judul\n\nRingkasan pendek sebagai…\n\nhttps://h.example/s/abcde/\n\n#A #B")
+    assert (
+        share.caption("Judul", "", "https://h.example/s/abcde/", []) == "Judul\n\nhttps://h.example/s/abcde/"
+    )
 
 
 @pytest.mark.parametrize(
