@@ -350,3 +350,23 @@ def test_process_pool_draws_the_same_images(tmp_path: Path) -> None:
         assert (out / "story" / story.id / "share.png").read_bytes() == shareimage.render(look, card), (
             story.id
         )
+
+
+def test_theme_overrides_share_colours_and_redraws(tmp_path: Path) -> None:
+    """``share/style.json`` in the hub's theme overrides the default's colours; changing it redraws every image
+    (the theme's look is part of each image's key), and the fonts still come from the default theme."""
+    config = make_hub(tmp_path / "hub", stories=12, content=False)
+    _build(config)
+    out = config.output_dir
+    some = sorted((out / "story").glob("*/share.png"))[0]
+    with Image.open(some) as im:
+        assert im.convert("RGB").getpixel((1180, 300)) == (0xFB, 0xFB, 0xFC)  # the default background
+    inodes = _inodes(out)
+    style = config.theme_dir / "share" / "style.json"
+    style.parent.mkdir(parents=True)
+    style.write_text('{"background": "#fff3d6"}', encoding="utf-8")
+    stats = _build(config)
+    assert stats.share_images == len(inodes)  # type: ignore[attr-defined]
+    assert all(_inodes(out)[k] != v for k, v in inodes.items())
+    with Image.open(some) as im:
+        assert im.convert("RGB").getpixel((1180, 300)) == (0xFF, 0xF3, 0xD6)
