@@ -17,7 +17,7 @@ import multiprocessing
 import os
 import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,8 +70,20 @@ def first_seen_order(model: SiteModel) -> list[str]:
     return [s.id for s in sorted(model.stories, key=lambda s: (s.first_seen, s.id))]
 
 
-def _render_chunk(look: shareimage.Look, jobs: list[tuple[str, shareimage.Card]]) -> list[tuple[str, bytes]]:
-    return [(rel, shareimage.render(look, card)) for rel, card in jobs]
+def draw_files(look: shareimage.Look, jobs: list[tuple[str, shareimage.Card]]) -> int:
+    """Draw each card into its file (absolute path), in a worker process or the builder's background thread.
+
+    Written beside the target and renamed over it: the staging file may be a hardlink of the live site's (the
+    ``cp -al`` seed), whose content must never change, and a rename replaces the name, not that content. The
+    images travel no further than the disk (no pickling of ~30 KB per image back to the builder)."""
+    for target, card in jobs:
+        data = shareimage.render(look, card)
+        os.makedirs(os.path.dirname(target), exist_ok=True)
+        tmp = f"{target}.{os.getpid()}.tmp"
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        os.replace(tmp, target)
+    return len(jobs)
 
 
 def agency_for(source: Source | None, source_id: str) -> shareimage.Agency:
@@ -148,7 +160,8 @@ class ShareKit:
             ):
                 self.images_reused += 1
             else:
-                todo.append((rel, card))
+                self.staging.keep(rel)  # a seeded copy is replaced by name below, never dropped as stale
+                todo.append((str(self.staging.path(rel)), card))
         self.images_rendered = len(todo)
         if todo:
             self._thread = threading.Thread(
@@ -156,34 +169,30 @@ class ShareKit:
             )
             self._thread.start()
 
-    def _results(self, todo: list[tuple[str, shareimage.Card]]) -> Iterator[tuple[str, bytes]]:
-        workers = os.cpu_count() or 1
-        if len(todo) < POOL_MIN or workers < 2:
-            for rel, card in todo:
-                if self._cancel.is_set():
-                    return
-                yield rel, shareimage.render(self.look, card)
-            return
-        # forkserver: workers start from a clean process, not a fork of this multi-threaded one
-        ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
-        self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
-        chunks = _chunks(todo)
-        try:
-            for done in self._pool.map(_render_chunk, [self.look] * len(chunks), chunks):
-                if self._cancel.is_set():
-                    return
-                yield from done
-        finally:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-
     def _draw_all(self, todo: list[tuple[str, shareimage.Card]]) -> None:
         t0 = time.perf_counter()
         try:
-            for rel, data in self._results(todo):
-                self.staging.write(rel, data)
+            workers = os.cpu_count() or 1
+            if len(todo) < POOL_MIN or workers < 2:
+                for i in range(0, len(todo), 16):
+                    if self._cancel.is_set():
+                        return
+                    draw_files(self.look, todo[i : i + 16])
+            else:
+                # forkserver: workers start from a clean process, not a fork of this multi-threaded one
+                ctx = multiprocessing.get_context("forkserver" if os.name == "posix" else "spawn")
+                self._pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
+                chunks = _chunks(todo)
+                try:
+                    for _ in self._pool.map(draw_files, [self.look] * len(chunks), chunks):
+                        if self._cancel.is_set():
+                            return
+                finally:
+                    self._pool.shutdown(wait=True, cancel_futures=True)
         except BaseException as exc:  # handed to finish(), which raises it in the builder's thread
             self._error = exc
-        self.seconds = time.perf_counter() - t0
+        finally:
+            self.seconds = time.perf_counter() - t0
 
     def finish(self) -> None:
         """Wait for the images; a drawing error fails the build (the previous site stays published)."""
