@@ -20,6 +20,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from . import regions
+from .look import agency_look_problems
 from .model import Config, Program, SiteConfig, Source
 from .schema import CONFIG
 
@@ -187,6 +188,8 @@ class _Checker:
                     self.add(["sources", i, "programs", j], f"unknown program id {pid!r}")
             if isinstance(src.get("timezone"), str) and not _tz_ok(src["timezone"]):
                 self.add(["sources", i, "timezone"], f"unknown time zone {src['timezone']!r}")
+            for key, problem in agency_look_problems(src.get("logo"), src.get("colour"), self.base):
+                self.add(["sources", i, key], problem)
             kind, code = src.get("kind"), src.get("region")
             if isinstance(code, str):
                 region = regions.lookup(code)
@@ -298,6 +301,8 @@ def _build(path: Path, base: Path, data: dict[str, Any], node: Any) -> Config:
                 identity=src.get("identity", "auto"),
                 interval=src.get("interval", 30),
                 user_agent=src.get("user_agent"),
+                logo=(base / src["logo"]).resolve() if src.get("logo") else None,
+                colour=src["colour"].lower() if src.get("colour") else None,
                 line=_line_of(node, ["sources", i]),
             )
         )

@@ -57,6 +57,8 @@ class Source:
     identity: str = "auto"
     interval: int = 30
     user_agent: str | None = None
+    logo: Path | None = None  # absolute path of the agency's logo file (share images)
+    colour: str | None = None  # "#rrggbb": the agency's colour on share images
     line: int = 0
 
 

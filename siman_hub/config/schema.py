@@ -75,6 +75,8 @@ SOURCE: dict[str, Any] = {
         "identity": {"enum": IDENTITY_MODES},
         "interval": {"type": "integer", "minimum": 1},
         "user_agent": {"type": "string"},
+        "logo": {"type": "string", "minLength": 1},
+        "colour": {"type": "string"},
     },
 }
 

@@ -20,7 +20,7 @@ from markupsafe import Markup
 from ..archive import Archive
 from ..config import Config
 from ..content import Content, load_content
-from . import dashsite, i18n, manifest, paths, search
+from . import dashsite, i18n, manifest, paths, search, sharekit
 from .feeds import render_feeds
 from .model import SiteModel, build_model
 from .pages import PageJob, plan, region_name
@@ -42,6 +42,7 @@ class BuildStats:
     reused: int = 0
     skipped: bool = False
     search_indexed: bool = False
+    share_images: int = 0  # share images drawn (the others were reused)
 
 
 def _root_for(url_path: str) -> str:
@@ -58,6 +59,7 @@ def _global_key(config: Config, content: Content) -> str:
     files += i18n.catalog_files()
     files += sorted(_CODE_DIR.glob("*.py"))
     files.append(config.path.resolve())  # the same hub via a relative or absolute config path: same keys
+    files += sorted({s.logo for s in config.sources if s.logo})  # drawn on share images: a new logo rebuilds
     h = hashlib.blake2b(digest_size=16)
     for d in (*content.pages, *content.posts, *content.programs.values()):
         h.update(str(d.path).encode())
@@ -131,7 +133,10 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
     stats = BuildStats()
     new = manifest.Manifest(fingerprint=fingerprint)
     indexer: search.Indexer | None = None
+    kit: sharekit.ShareKit | None = None
     try:
+        kit = sharekit.ShareKit(config, model, out, staging, prev, new, global_key)
+        kit.start_images()  # drawn in the background while the pages render
         primary = config.site.language
         languages = [primary] + [x for x in [i18n.mirror_language(primary)] if x]
         html_paths: list[str] = []
@@ -144,12 +149,13 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             common = _common(config, model, content, lang, languages)
             common["story_item"] = _story_items(env, common)
             common["fragment"] = _fragments(env, common)
+            common["share"] = kit.view
             for job in plan(model, content, rows, sources_sig, shard_list, dash):
                 if pre and not job.mirrored:
                     continue  # story text is the publisher's Indonesian: one page, the switch leads to the mirror's home
                 rel_url = pre + job.path
                 file = paths.file_for(rel_url)
-                key = manifest.page_key(global_key, rel_url, job.sig)
+                key = manifest.page_key(global_key, rel_url, kit.page_sig(job))
                 new.pages[file] = key
                 html_paths.append(rel_url)
                 if not pre:
@@ -177,6 +183,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
         if indexer is None:
             indexer = _start_search(staging, out, prev, new, global_key, shard_pages, content_keys, stats)
         stats.pages = len(html_paths)
+        kit.write_short_links(make_env(config, primary), _common(config, model, content, primary, languages))
 
         def emit(rel: str, data: bytes) -> None:
             staging.write(rel, data)
@@ -202,12 +209,16 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             if static.is_dir():
                 shutil.copytree(static, staging.dir / "static", dirs_exist_ok=True)
         indexer.finish()
+        kit.finish()
+        stats.share_images = kit.images_rendered
         new.stats = {"pages": stats.pages, "feeds": stats.feeds}
         staging.write(manifest.MANIFEST, new.to_bytes())
         staging.publish()
     except BaseException:
         if indexer is not None:
             indexer.cancel()
+        if kit is not None:
+            kit.cancel()
         staging.abandon()
         raise
     log.info("built %d pages (%d rendered, %d reused), %d feeds", stats.pages, stats.rendered, stats.reused,

@@ -29,6 +29,16 @@ def story(cluster_id: str) -> str:
     return f"story/{cluster_id}/"
 
 
+def share_image(cluster_id: str) -> str:
+    """The story's share image (Open Graph / X card), beside its page."""
+    return f"story/{cluster_id}/share.png"
+
+
+def short(code: str) -> str:
+    """A story's short link: a redirect page to ``story/<cluster-id>/`` (codes: ``share.assign_codes``)."""
+    return f"s/{code}/"
+
+
 def feed(kind: str | None, key: str | None, ext: str) -> str:
     """``feeds/all.atom`` or ``feeds/<kind>/<key>.<ext>`` with kind in program, agency, region."""
     if kind is None:

@@ -59,7 +59,7 @@ def test_good_config_loads_with_derived_timezone(tmp_path: Path) -> None:
 
 def test_every_error_is_reported_with_its_line(tmp_path: Path) -> None:
     bad = GOOD.replace(
-        "    homepage: https://www.bgn.go.id/\n", "    homepage: https://www.bgn.go.id/\n    colour: red\n"
+        "    homepage: https://www.bgn.go.id/\n", "    homepage: https://www.bgn.go.id/\n    color: red\n"
     )
     bad = bad.replace("[https://makassarkota.go.id/feed/]", "[htp:/makassarkota]")
     bad = bad.replace("programs: [mbg]", "programs: [mbg, tiga-juta-rumah]")
@@ -77,7 +77,7 @@ def test_every_error_is_reported_with_its_line(tmp_path: Path) -> None:
         return next(i + 1 for i, ln in enumerate(lines) if i >= start and fragment in ln)
 
     expected = {
-        (line_of("colour: red"), "sources[0].colour"),
+        (line_of("color: red"), "sources[0].color"),
         (line_of("tiga-juta-rumah"), "sources[0].programs[1]"),
         (line_of("htp:/makassarkota"), "sources[1].feeds[0]"),
         (line_of('region: "73.99"'), "sources[1].region"),
@@ -85,7 +85,7 @@ def test_every_error_is_reported_with_its_line(tmp_path: Path) -> None:
     }
     assert expected <= {(line, field) for line, field, _ in found}, found
     messages = " | ".join(m for _, _, m in found)
-    assert "unknown key 'colour'" in messages
+    assert "unknown key 'color'" in messages
     assert "duplicate source id 'bgn'" in messages
     assert "unknown program id 'tiga-juta-rumah'" in messages
     assert "unknown Kemendagri region code '73.99'" in messages

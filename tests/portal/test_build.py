@@ -146,7 +146,10 @@ def test_sitemap_and_robots(built: tuple[Config, Path]) -> None:
     tree = ET.parse(out / "sitemap.xml")
     locs = {e.text for e in tree.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")}
     assert "https://portal.example.org/" in locs and "https://portal.example.org/program/mbg/" in locs
-    assert len(locs) == len(list(out.rglob("index.html"))) - len(list((out / "pagefind").rglob("index.html")))
+    # every page but the short links (redirects to story pages, which are listed) and the search bundle's files
+    not_listed = [*(out / "pagefind").rglob("index.html"), *(out / "s").rglob("index.html")]
+    assert len(locs) == len(list(out.rglob("index.html"))) - len(not_listed)
+    assert not any("/s/" in loc for loc in locs)
     assert "Sitemap: https://portal.example.org/sitemap.xml" in read(out, "robots.txt")
 
 
