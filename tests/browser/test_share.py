@@ -1,23 +1,32 @@
 """The share kit in a real browser: "Salin keterangan" copies the caption to the clipboard and says so.
 
 Debian's chromium driven by Playwright against ``siman-hub serve`` on the demo hub (the fixtures of
-test_portal.py); skips like it when chromium or Playwright is missing.
+conftest.py); skips like test_portal.py when chromium or Playwright is missing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
-from .test_portal import browser, hub, server, sync_api  # noqa: F401  (fixtures shared with the portal tests)
+from .demo import CHROMIUM, DEMO
 
 pytestmark = pytest.mark.browser
 
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
+if not Path(CHROMIUM).is_file():
+    pytest.skip(
+        f"chromium not found at {CHROMIUM}; install Debian's chromium (.ci/run does)", allow_module_level=True
+    )
+if not (DEMO / "feeds.yaml").is_file():
+    pytest.skip("examples/demo/feeds.yaml is missing", allow_module_level=True)
+
 
 @pytest.fixture
-def clip_page(browser: object, server: str) -> Iterator[object]:  # noqa: F811
+def clip_page(browser: object, server: str) -> Iterator[object]:
     ctx = browser.new_context(base_url=server, permissions=["clipboard-read", "clipboard-write"])  # type: ignore[attr-defined]
     pg = ctx.new_page()
     errors: list[str] = []
@@ -53,7 +62,7 @@ def test_copy_caption_puts_it_on_the_clipboard(clip_page: object) -> None:
     assert pg.errors == []  # type: ignore[attr-defined]
 
 
-def test_share_links_open_in_a_new_tab_and_short_link_redirects(clip_page: object, server: str) -> None:  # noqa: F811
+def test_share_links_open_in_a_new_tab_and_short_link_redirects(clip_page: object, server: str) -> None:
     pg = clip_page
     title = _mbg_story(pg)
     story_url = pg.url  # type: ignore[attr-defined]
