@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 
 from ..models import Changes, FeedRevision, FetchLog, Item, SourceState, Tag
-from .base import RefineRow
+from .base import ItemHead, RefineRow
 from .nesting import NestedTransactions
 from .sqlite import (
     _DT_SOURCE_FIELDS,
@@ -32,9 +32,9 @@ from .sqlite import (
     _SOURCE_FIELDS,
     _entry_values,
     _item,
-    _item_head,
     _sort_date,
     _statements,
+    head_reader,
     migrations,
     parse_ts,
     ts,
@@ -331,14 +331,15 @@ class PostgreSQLArchive(NestedTransactions):
         ).fetchone()
         return repr((tuple(str(v) for v in a), tuple(str(v) for v in b)))
 
-    def iter_item_heads(self) -> Iterator[Item]:
+    def iter_item_heads(self) -> Iterator[ItemHead]:
         """Same rows as the SQLite version, streamed by keyset pages like :meth:`iter_items`."""
+        head = head_reader()
         last = -1
         while True:
             rows = self._x(
                 f"SELECT {_HEAD_COLS} FROM items WHERE id > %s ORDER BY id LIMIT {_PAGE}", [last]
             ).fetchall()
-            yield from (_item_head(r) for r in rows)
+            yield from map(head, rows)
             if len(rows) < _PAGE:
                 return
             last = rows[-1][0]

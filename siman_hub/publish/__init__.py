@@ -109,6 +109,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
     prev = manifest.Manifest() if force else manifest.load(out)
     fingerprint = _fingerprint(global_key, archive, config, out)
     if not force and prev.fingerprint == fingerprint and (out / "index.html").is_file():
+        prev.pages.close()
         stats = BuildStats(**{k: v for k, v in prev.stats.items() if k in ("pages", "feeds")})
         stats.skipped = True
         stats.reused = stats.pages
@@ -128,7 +129,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
     if not force:  # reused files arrive in one hardlink copy; the search bundles and static files are rebuilt
         staging.seed(skip=(search.BUNDLE, "static"))
     stats = BuildStats()
-    new = manifest.Manifest(fingerprint=fingerprint)
+    new = manifest.Manifest(fingerprint, manifest.PageKeys.create(staging.fresh(manifest.PAGE_KEYS)))
     indexer: search.Indexer | None = None
     try:
         primary = config.site.language
@@ -201,11 +202,15 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
                 shutil.copytree(static, staging.dir / "static", dirs_exist_ok=True)
         indexer.finish()
         new.stats = {"pages": stats.pages, "feeds": stats.feeds}
+        new.pages.close()
+        prev.pages.close()
         staging.write(manifest.MANIFEST, new.to_bytes())
         staging.publish()
     except BaseException:
         if indexer is not None:
             indexer.cancel()
+        new.pages.close()
+        prev.pages.close()
         staging.abandon()
         raise
     log.info("built %d pages (%d rendered, %d reused), %d feeds", stats.pages, stats.rendered, stats.reused,

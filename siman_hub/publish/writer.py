@@ -112,6 +112,14 @@ class Staging:
             data = data.encode("utf-8")
         target.write_bytes(data)
 
+    def fresh(self, rel: str) -> Path:
+        """Where to create a new file ``rel`` that is written in place over time (a SQLite file): its parent exists
+        and the seeded hardlink of the published copy is gone, so the live site's file is never opened."""
+        target = self.path(rel)
+        self._forget(rel, target)
+        self._parent(target)
+        return target
+
     def keep(self, rel: str) -> bool:
         """Reuse the seeded copy of ``rel`` (a normalized path such as ``paths.file_for`` gives): True when the seed
         put the published file there. A set lookup, no path objects or syscalls: most files of a big site take
