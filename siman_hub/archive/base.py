@@ -94,6 +94,19 @@ class Archive(Protocol):
         """Every feed log row, ordered by feed key then seq."""
         ...
 
+    def feed_log_size(self, feed_key: str) -> int:
+        """The highest seq of one feed's log (its rows are 1..n without gaps), 0 when empty."""
+        ...
+
+    def feed_log_latest(self, feed_key: str) -> Iterator[tuple[str, int, str, datetime]]:
+        """(story_id, seq, fingerprint, updated) of each story's latest revision in one feed, ordered by story id
+        in code point order: a streamed comparison, never the whole log in memory."""
+        ...
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]:
+        """One feed's revisions with ``first`` ≤ seq ≤ ``last``, in seq order."""
+        ...
+
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
         """Append rows atomically; a (feed_key, seq) that already exists is an error, never an overwrite."""
         ...

@@ -362,6 +362,35 @@ class PostgreSQLArchive(NestedTransactions):
         for key, seq, sid, fp, updated, logged in rows:
             yield FeedRevision(key, seq, sid, fp, parse_ts(updated), parse_ts(logged))  # type: ignore[arg-type]
 
+    def feed_log_size(self, feed_key: str) -> int:
+        return self._x(
+            "SELECT coalesce(max(seq), 0) FROM feed_log WHERE feed_key=%s", (feed_key,)
+        ).fetchone()[0]
+
+    def feed_log_latest(self, feed_key: str) -> Iterator[tuple[str, int, str, datetime]]:
+        """As in SQLite, in code point order (``COLLATE "C"``, not the database's locale), by keyset pages."""
+        last = ""
+        while True:
+            rows = self._x(
+                'SELECT DISTINCT ON (story_id COLLATE "C") story_id, seq, fingerprint, updated FROM feed_log'
+                f' WHERE feed_key=%s AND story_id COLLATE "C" > %s ORDER BY story_id COLLATE "C", seq DESC'
+                f" LIMIT {_PAGE}",
+                (feed_key, last),
+            ).fetchall()
+            for sid, seq, fp, updated in rows:
+                yield sid, seq, fp, parse_ts(updated)  # type: ignore[misc]
+            if len(rows) < _PAGE:
+                return
+            last = rows[-1][0]
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]:
+        rows = self._x(
+            "SELECT feed_key, seq, story_id, fingerprint, updated, logged_at FROM feed_log"
+            " WHERE feed_key=%s AND seq BETWEEN %s AND %s ORDER BY seq",
+            (feed_key, first, last),
+        ).fetchall()
+        return [FeedRevision(k, q, sid, fp, parse_ts(u), parse_ts(lg)) for k, q, sid, fp, u, lg in rows]  # type: ignore[arg-type]
+
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
         rows = [_row((r.feed_key, r.seq, r.story_id, r.fingerprint, ts(r.updated), ts(r.logged_at)))
                 for r in revisions]  # fmt: skip

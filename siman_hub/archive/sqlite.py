@@ -315,6 +315,31 @@ class SQLiteArchive(NestedTransactions):
         for key, seq, sid, fp, updated, logged in rows:
             yield FeedRevision(key, seq, sid, fp, parse_ts(updated), parse_ts(logged))  # type: ignore[arg-type]
 
+    def feed_log_size(self, feed_key: str) -> int:
+        return self.db.execute(
+            "SELECT coalesce(max(seq), 0) FROM feed_log WHERE feed_key=?", (feed_key,)
+        ).fetchone()[0]
+
+    def feed_log_latest(self, feed_key: str) -> Iterator[tuple[str, int, str, datetime]]:
+        """(story_id, seq, fingerprint, updated) of each story's latest revision in one feed, by story id (code
+        point order): streamed, so a feed of a million stories is compared without holding its log."""
+        rows = self.db.execute(
+            "SELECT story_id, max(seq), fingerprint, updated FROM feed_log WHERE feed_key=?"
+            " GROUP BY story_id ORDER BY story_id",
+            (feed_key,),
+        )
+        for sid, seq, fp, updated in rows:
+            yield sid, seq, fp, parse_ts(updated)  # type: ignore[misc]
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]:
+        """The revisions ``first`` ≤ seq ≤ ``last`` of one feed, in seq order (an archive page, the tail)."""
+        rows = self.db.execute(
+            "SELECT feed_key, seq, story_id, fingerprint, updated, logged_at FROM feed_log"
+            " WHERE feed_key=? AND seq BETWEEN ? AND ? ORDER BY seq",
+            (feed_key, first, last),
+        )
+        return [FeedRevision(k, q, sid, fp, parse_ts(u), parse_ts(lg)) for k, q, sid, fp, u, lg in rows]  # type: ignore[arg-type]
+
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
         with self.transaction():
             self.db.executemany(

@@ -82,6 +82,12 @@ class LogStore(Protocol):
 
     def feed_log(self) -> Iterator[FeedRevision]: ...
 
+    def feed_log_size(self, feed_key: str) -> int: ...
+
+    def feed_log_latest(self, feed_key: str) -> Iterable[tuple[str, int, str, datetime]]: ...
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]: ...
+
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None: ...
 
     def frozen_feed_pages(self) -> Iterator[tuple[str, int, str, bytes]]: ...
@@ -99,6 +105,17 @@ class MemoryLogStore:
     def feed_log(self) -> Iterator[FeedRevision]:
         return iter(sorted(self.rows, key=lambda r: (r.feed_key, r.seq)))
 
+    def feed_log_size(self, feed_key: str) -> int:
+        return max((r.seq for r in self.rows if r.feed_key == feed_key), default=0)
+
+    def feed_log_latest(self, feed_key: str) -> list[tuple[str, int, str, datetime]]:
+        latest = feedlog.latest_by_story(r for r in self.rows if r.feed_key == feed_key)
+        return sorted((r.story_id, r.seq, r.fingerprint, r.updated) for r in latest.values())
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]:
+        return sorted((r for r in self.rows if r.feed_key == feed_key and first <= r.seq <= last),
+                      key=lambda r: r.seq)  # fmt: skip
+
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
         self.rows.extend(revisions)
 
@@ -115,20 +132,14 @@ class MemoryLogStore:
         return self.pages.get((feed_key, page, fmt))
 
 
-def sync_logs(store: LogStore, specs: list[FeedSpec], now: datetime) -> dict[str, list[FeedRevision]]:
-    """Append this build's new and changed stories to every feed's log; returns each feed's whole log."""
-    logs: dict[str, list[FeedRevision]] = {}
-    for row in store.feed_log():
-        logs.setdefault(row.feed_key, []).append(row)
-    appends: list[FeedRevision] = []
-    for spec in specs:
-        log = logs.setdefault(spec.key, [])
-        new = feedlog.plan_appends(spec.key, spec.stories, log, now)
-        log.extend(new)
-        appends.extend(new)
-    if appends:
-        store.append_feed_log(appends)
-    return logs
+def sync_log(store: LogStore, spec: FeedSpec, now: datetime) -> int:
+    """Append this build's new and changed stories to one feed's log (compared with the log's latest revision of
+    each story, streamed); returns the log's size."""
+    size = store.feed_log_size(spec.key)
+    new = feedlog.plan_appends_sorted(spec.key, spec.stories, store.feed_log_latest(spec.key), size, now)
+    if new:
+        store.append_feed_log(new)
+    return size + len(new)
 
 
 class _Renderer:
@@ -162,14 +173,16 @@ class _Renderer:
 
 
 def render_feed(
-    r: _Renderer, spec: FeedSpec, log: list[FeedRevision], frozen: set[tuple[str, int, str]], store: LogStore,
-    emit: Emit, now: datetime,
+    r: _Renderer, spec: FeedSpec, size: int, frozen: set[tuple[str, int, str]], store: LogStore, emit: Emit,
+    now: datetime,
 ) -> None:  # fmt: skip
-    """The subscription document and every archive page of one feed."""
+    """The subscription document and every archive page of one feed whose log holds ``size`` rows; only the rows
+    of the documents being written are read."""
     feed_size = r.model.config.site.feed_size
-    complete = feedlog.complete_pages(len(log))
-    current = {s.id for s in spec.stories}
-    rows = [row for row in feedlog.subscription_rows(log, feed_size) if row.story_id in current]
+    complete = feedlog.complete_pages(size)
+    current = r.stories if spec.key == "all" else {s.id for s in spec.stories}
+    first = feedlog.subscription_start(size, feed_size) + 1
+    rows = [row for row in store.feed_log_rows(spec.key, first, size) if row.story_id in current]
     sub = r.doc(spec, rows, prev_archive_stem=r.archive_stem(spec, complete) if complete else None)
     for fmt in FORMATS:
         emit(spec.path(fmt), _WRITERS[fmt](sub))
@@ -179,7 +192,7 @@ def render_feed(
             continue
         doc = r.doc(
             spec,
-            feedlog.page_rows(log, page),
+            store.feed_log_rows(spec.key, *feedlog.page_seqs(page)),
             archive=True,
             current_stem=absolute(r.model, spec.stem),
             prev_archive_stem=r.archive_stem(spec, page - 1) if page > 1 else None,
@@ -211,7 +224,6 @@ def render_feeds(model: SiteModel, emit: Emit, archive: LogStore | None = None, 
         source_states = getattr(archive, "source_states", None)
         states = source_states() if source_states else {}
     specs = feed_specs(model)
-    logs = sync_logs(store, specs, now)
     frozen: set[tuple[str, int, str]] = set()
     by_key = {s.key: s for s in specs}
     keys = getattr(store, "frozen_feed_page_keys", None)
@@ -233,7 +245,7 @@ def render_feeds(model: SiteModel, emit: Emit, archive: LogStore | None = None, 
                 emit(rel, body)
             frozen.add((key, page, fmt))
     renderer = _Renderer(model, states)
-    for spec in specs:
-        render_feed(renderer, spec, logs[spec.key], frozen, store, emit, now)
+    for spec in specs:  # one feed's log at a time
+        render_feed(renderer, spec, sync_log(store, spec, now), frozen, store, emit, now)
     emit("sources.opml", opml(model.config, model))
     render_api(model, emit, states, cached)
