@@ -15,6 +15,7 @@ import contextlib
 import hashlib
 import json
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -31,7 +32,8 @@ class PageKeys:
     def __init__(self, db: sqlite3.Connection | None = None) -> None:
         self._db = db
         self._mem: dict[str, str] = {}
-        self._pending: list[tuple[str, str]] = []
+        self._pending: list[tuple[str, str, str | None]] = []
+        self._urls: list[str] = []  # HTML page URLs of an in-memory store
 
     @classmethod
     def open(cls, path: Path) -> PageKeys:
@@ -49,7 +51,7 @@ class PageKeys:
         path.unlink(missing_ok=True)
         db = sqlite3.connect(path, check_same_thread=False)
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;"
-                         "CREATE TABLE pages (path TEXT PRIMARY KEY, key TEXT NOT NULL) WITHOUT ROWID;")  # fmt: skip
+                         "CREATE TABLE pages (path TEXT PRIMARY KEY, key TEXT NOT NULL, url TEXT) WITHOUT ROWID;")  # fmt: skip
         return cls(db)
 
     def get(self, path: str) -> str | None:
@@ -60,12 +62,33 @@ class PageKeys:
         return row[0] if row else None
 
     def __setitem__(self, path: str, key: str) -> None:
+        self.add(path, key)
+
+    def add(self, path: str, key: str, url: str | None = None) -> None:
+        """``path``'s key; ``url`` (the page's URL path) puts an HTML page in the sitemap (see :meth:`urls`)."""
         if self._db is None:
             self._mem[path] = key
+            if url is not None:
+                self._urls.append(url)
             return
-        self._pending.append((path, key))
+        self._pending.append((path, key, url))
         if len(self._pending) >= _BATCH:
             self._flush()
+
+    def url_count(self) -> int:
+        if self._db is None:
+            return len(self._urls)
+        self._flush()
+        return self._db.execute("SELECT count(*) FROM pages WHERE url IS NOT NULL").fetchone()[0]
+
+    def urls(self) -> Iterator[str]:
+        """The URL paths given to :meth:`add`, sorted (code point order, as ``sorted`` in Python), streamed."""
+        if self._db is None:
+            yield from sorted(self._urls)
+            return
+        self._flush()
+        for (url,) in self._db.execute("SELECT url FROM pages WHERE url IS NOT NULL ORDER BY url"):
+            yield url
 
     def __getitem__(self, path: str) -> str:
         key = self.get(path)
@@ -76,7 +99,9 @@ class PageKeys:
     def _flush(self) -> None:
         if self._pending and self._db is not None:
             with self._db:
-                self._db.executemany("INSERT OR REPLACE INTO pages (path, key) VALUES (?, ?)", self._pending)
+                self._db.executemany(
+                    "INSERT OR REPLACE INTO pages (path, key, url) VALUES (?, ?, ?)", self._pending
+                )
             self._pending.clear()
 
     def close(self) -> None:
