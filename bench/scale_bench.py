@@ -10,7 +10,8 @@ fetch: a loopback farm (bench/farm/server.py, its own process) serves ``--feeds`
 sources are built in Python (no 20,000-line feeds.yaml to parse), so config loading is not in the figures.
 
 build: fills a SQLite archive with ``--items`` items, runs a full build, adds ``--new`` items and runs the
-incremental build; each build runs in a child process so its peak RSS is its own. Prints seconds and MB.
+incremental build. Each build is two child processes, refine then publish (``pipeline.build``, whose refine then
+has nothing to do), so each step's peak RSS is its own. Prints seconds, pages and MB (Pagefind's apart).
 
 State lives in bench/.work/scale/ (gitignored). PostgreSQL URL: ``--pg`` or SIMAN_HUB_TEST_PG. Wall-clock
 figures on a shared, noisy machine: run more than once.
@@ -162,17 +163,26 @@ def _fill(url: str, start: int, count: int, now: datetime) -> None:
 
 
 def build_child(args: argparse.Namespace) -> None:
+    """One step of a build in its own process, so its peak RSS is its own: ``refine`` (clustering and tagging of
+    the new items) or ``publish`` (``pipeline.build``: refine finds nothing left to do, then the site is built).
+    The RSS of Pagefind, a child of the publish step, is reported apart."""
     from siman_hub import pipeline
 
     cfg = _build_config()
     t0 = time.perf_counter()
-    result = pipeline.build(cfg)
+    pages = 0
+    if args.step == "refine":
+        archive = pipeline.archive_for(cfg)
+        try:
+            pipeline.refine(cfg, archive)
+        finally:
+            archive.close()
+    else:
+        pages = pipeline.build(cfg).pages
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {"seconds": round(time.perf_counter() - t0, 1), "pages": result.pages, "rss_mb": round(rss)}
-        )
-    )
+    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(json.dumps({"seconds": round(time.perf_counter() - t0, 1), "pages": pages, "rss_mb": round(rss),
+                      "children_rss_mb": round(kids)}))  # fmt: skip
 
 
 def _build_config() -> Config:
@@ -194,14 +204,17 @@ def bench_build(args: argparse.Namespace) -> None:
     for label, extra in (("full build", 0), ("incremental build", args.new)):
         if extra:
             _fill(url, args.items, extra, NOW + timedelta(hours=1))
-        out = subprocess.run([sys.executable, __file__, "build-child"], capture_output=True, text=True)
-        if out.returncode:
-            print(f"{label}: FAILED\n{out.stderr[-2000:]}")
-            return
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(
-            f"{label} ({args.items + extra} items): {r['seconds']} s, {r['pages']} pages, peak RSS {r['rss_mb']} MB"
-        )
+        for step in ("refine", "publish"):
+            out = subprocess.run([sys.executable, __file__, "build-child", "--step", step], capture_output=True,
+                                 text=True)  # fmt: skip
+            if out.returncode:
+                print(f"{label}, {step}: FAILED\n{out.stderr[-2000:]}")
+                return
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            what = f"{r['pages']} pages, " if step == "publish" else ""
+            kids = f" (Pagefind peak {r['children_rss_mb']} MB)" if step == "publish" else ""
+            print(f"{label} ({args.items + extra} items), {step}: {r['seconds']} s, {what}peak RSS {r['rss_mb']} MB"
+                  f"{kids}", flush=True)  # fmt: skip
 
 
 def main() -> None:
@@ -219,7 +232,8 @@ def main() -> None:
     b = sub.add_parser("build")
     b.add_argument("--items", type=int, default=1_000_000)
     b.add_argument("--new", type=int, default=2_000)
-    sub.add_parser("build-child")
+    c = sub.add_parser("build-child")
+    c.add_argument("--step", choices=("refine", "publish"), default="publish")
     args = ap.parse_args()
     {"fetch": bench_fetch, "worker": worker, "build": bench_build, "build-child": build_child}[args.cmd](args)
 
