@@ -9,6 +9,7 @@ every time, which still yields valid, self-consistent documents.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -142,20 +143,30 @@ def sync_log(store: LogStore, spec: FeedSpec, now: datetime) -> int:
     return size + len(new)
 
 
+def _story_id(story: Story) -> str:
+    return story.id
+
+
 class _Renderer:
     def __init__(self, model: SiteModel, states: dict[str, SourceState]):
         self.model = model
         self.states = states
-        self.stories = {s.id: s for s in model.stories}
+        # by id for the few rows a document shows: a sorted list (8 bytes a story), not a dict of a million
+        self.by_id = sorted(model.stories, key=_story_id)
+
+    def story(self, story_id: str) -> Story | None:
+        i = bisect_left(self.by_id, story_id, key=_story_id)
+        return self.by_id[i] if i < len(self.by_id) and self.by_id[i].id == story_id else None
 
     def doc(self, spec: FeedSpec, rows: list[FeedRevision], **links: str | bool | None) -> FeedDoc:
         site = self.model.config.site
-        shown = [r for r in feedlog.newest_first(rows) if r.story_id in self.stories]  # merged: surviving id
+        found = [(r, self.story(r.story_id)) for r in feedlog.newest_first(rows)]
+        shown = [(r, st) for r, st in found if st is not None]  # merged away: only the surviving id is shown
         # the text of only the entries this document shows, read in one batch (the model holds none)
-        stories = self.model.with_text([self.stories[r.story_id] for r in shown])
+        stories = self.model.with_text([st for _, st in shown])
         entries = [
             entry_data(self.model, story, r.updated, self.states)
-            for r, story in zip(shown, stories, strict=True)
+            for (r, _), story in zip(shown, stories, strict=True)
         ]
         return FeedDoc(
             title=spec.title,
@@ -180,9 +191,11 @@ def render_feed(
     of the documents being written are read."""
     feed_size = r.model.config.site.feed_size
     complete = feedlog.complete_pages(size)
-    current = r.stories if spec.key == "all" else {s.id for s in spec.stories}
     first = feedlog.subscription_start(size, feed_size) + 1
-    rows = [row for row in store.feed_log_rows(spec.key, first, size) if row.story_id in current]
+    rows = store.feed_log_rows(spec.key, first, size)
+    if spec.key != "all":  # every story is in the merged feed; another feed shows only its current stories
+        current = {s.id for s in spec.stories}
+        rows = [row for row in rows if row.story_id in current]
     sub = r.doc(spec, rows, prev_archive_stem=r.archive_stem(spec, complete) if complete else None)
     for fmt in FORMATS:
         emit(spec.path(fmt), _WRITERS[fmt](sub))
