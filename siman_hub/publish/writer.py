@@ -24,6 +24,7 @@ import numpy as np
 _RENAME_EXCHANGE = 2
 _TRASH_QUIET = 30.0  # seconds without change after which a trash dir's rm is presumed dead
 _AT_FDCWD = -100
+_MADE_CACHE = 10_000  # directories remembered as created
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -49,9 +50,9 @@ class Staging:
             shutil.rmtree(self.dir)
         _sweep_dead(self.out)
         self.dir.mkdir(parents=True)
-        self._made: set[Path] = {
-            self.dir
-        }  # directories already created (one mkdir per directory, not per file)
+        # directories already created (one mkdir per directory, not per file); bounded: every story page has a
+        # directory of its own, and a million Paths would outweigh the rest of the build
+        self._made: set[Path] = {self.dir}
         self._seeded: SeededFiles | None = None  # files hardlinked in by ``seed`` and what became of each
 
     def seed(self, skip: tuple[str, ...] = ()) -> bool:
@@ -102,6 +103,8 @@ class Staging:
         parent = target.parent
         if parent not in self._made:
             parent.mkdir(parents=True, exist_ok=True)
+            if len(self._made) >= _MADE_CACHE:
+                self._made.clear()  # forgetting costs one more (idempotent) mkdir, never a wrong result
             self._made.add(parent)
 
     def write(self, rel: str, data: bytes | str) -> None:
