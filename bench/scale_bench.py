@@ -180,8 +180,9 @@ def build_child(args: argparse.Namespace) -> None:
             archive.close()
     else:
         pages = pipeline.build(cfg).pages
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"seconds": round(time.perf_counter() - t0, 1), "pages": pages, "rss_mb": round(rss)}))
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": round(time.perf_counter() - t0, 1), "pages": pages, "rss_mb": round(use.ru_maxrss / 1024),
+                      "cpu": round(use.ru_utime + use.ru_stime, 1)}))  # fmt: skip
 
 
 def _descendants_rss(root: int) -> dict[int, tuple[str, int]]:
@@ -261,7 +262,8 @@ def bench_build(args: argparse.Namespace) -> None:
             r = json.loads(out.stdout.strip().splitlines()[-1])
             what = f"{r['pages']} pages, " if step == "publish" else ""
             kids = f" (Pagefind peak {pagefind_mb} MB, sampled)" if step == "publish" else ""
-            print(f"{label} ({args.items + extra} items), {step}: {r['seconds']} s, {what}peak RSS {r['rss_mb']} MB"
+            print(f"{label} ({args.items + extra} items), {step}: {r['seconds']} s (CPU {r['cpu']} s in Python), {what}"
+                  f"peak RSS {r['rss_mb']} MB"
                   f"{kids}", flush=True)  # fmt: skip
 
 
