@@ -10,7 +10,8 @@ fetch: a loopback farm (bench/farm/server.py, its own process) serves ``--feeds`
 sources are built in Python (no 20,000-line feeds.yaml to parse), so config loading is not in the figures.
 
 build: fills a SQLite archive with ``--items`` items, runs a full build, adds ``--new`` items and runs the
-incremental build; each build runs in a child process so its peak RSS is its own. Prints seconds and MB.
+incremental build. Each build is two child processes, refine then publish (``pipeline.build``, whose refine then
+has nothing to do), so each step's peak RSS is its own. Prints seconds, pages and MB (Pagefind's apart).
 
 State lives in bench/.work/scale/ (gitignored). PostgreSQL URL: ``--pg`` or SIMAN_HUB_TEST_PG. Wall-clock
 figures on a shared, noisy machine: run more than once.
@@ -25,6 +26,7 @@ import resource
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -162,17 +164,75 @@ def _fill(url: str, start: int, count: int, now: datetime) -> None:
 
 
 def build_child(args: argparse.Namespace) -> None:
+    """One step of a build in its own process, so its peak RSS is its own: ``refine`` (clustering and tagging of
+    the new items) or ``publish`` (``pipeline.build``: refine finds nothing left to do, then the site is built).
+    The RSS of Pagefind, a child of the publish step, is reported apart."""
     from siman_hub import pipeline
 
     cfg = _build_config()
     t0 = time.perf_counter()
-    result = pipeline.build(cfg)
-    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(
-        json.dumps(
-            {"seconds": round(time.perf_counter() - t0, 1), "pages": result.pages, "rss_mb": round(rss)}
-        )
-    )
+    pages = 0
+    if args.step == "refine":
+        archive = pipeline.archive_for(cfg)
+        try:
+            pipeline.refine(cfg, archive)
+        finally:
+            archive.close()
+    else:
+        pages = pipeline.build(cfg).pages
+    use = resource.getrusage(resource.RUSAGE_SELF)
+    print(json.dumps({"seconds": round(time.perf_counter() - t0, 1), "pages": pages, "rss_mb": round(use.ru_maxrss / 1024),
+                      "cpu": round(use.ru_utime + use.ru_stime, 1)}))  # fmt: skip
+
+
+def _descendants_rss(root: int) -> dict[int, tuple[str, int]]:
+    """pid → (command name, RSS in bytes) of every live descendant of ``root``, from /proc (Linux)."""
+    parent: dict[int, int] = {}
+    info: dict[int, tuple[str, int]] = {}
+    page = os.sysconf("SC_PAGE_SIZE")
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        name = stat[stat.index("(") + 1 : stat.rindex(")")]
+        fields = stat[stat.rindex(")") + 2 :].split()
+        parent[int(entry)] = int(fields[1])
+        info[int(entry)] = (name, int(fields[21]) * page)
+    out = {}
+    for pid in info:
+        p = pid
+        while p > 1:
+            p = parent.get(p, 0)
+            if p == root:
+                out[pid] = info[pid]
+                break
+    return out
+
+
+def _run_sampled(cmd: list[str]) -> tuple[subprocess.CompletedProcess[str], int]:
+    """Run a build step, sampling its Pagefind processes' RSS twice a second: the peak of one Pagefind (the
+    indexer runs them one at a time). ru_maxrss of the children cannot say it: a forked child starts out
+    counting its parent's pages."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    peak = 0
+    done = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not done.wait(0.5):
+            for name, rss in _descendants_rss(proc.pid).values():
+                if name.startswith("pagefind"):
+                    peak = max(peak, rss)
+
+    t = threading.Thread(target=sample, daemon=True)
+    t.start()
+    out, err = proc.communicate()
+    done.set()
+    t.join()
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err), peak >> 20
 
 
 def _build_config() -> Config:
@@ -194,14 +254,17 @@ def bench_build(args: argparse.Namespace) -> None:
     for label, extra in (("full build", 0), ("incremental build", args.new)):
         if extra:
             _fill(url, args.items, extra, NOW + timedelta(hours=1))
-        out = subprocess.run([sys.executable, __file__, "build-child"], capture_output=True, text=True)
-        if out.returncode:
-            print(f"{label}: FAILED\n{out.stderr[-2000:]}")
-            return
-        r = json.loads(out.stdout.strip().splitlines()[-1])
-        print(
-            f"{label} ({args.items + extra} items): {r['seconds']} s, {r['pages']} pages, peak RSS {r['rss_mb']} MB"
-        )
+        for step in ("refine", "publish"):
+            out, pagefind_mb = _run_sampled([sys.executable, __file__, "build-child", "--step", step])
+            if out.returncode:
+                print(f"{label}, {step}: FAILED\n{out.stderr[-2000:]}")
+                return
+            r = json.loads(out.stdout.strip().splitlines()[-1])
+            what = f"{r['pages']} pages, " if step == "publish" else ""
+            kids = f" (Pagefind peak {pagefind_mb} MB, sampled)" if step == "publish" else ""
+            print(f"{label} ({args.items + extra} items), {step}: {r['seconds']} s (CPU {r['cpu']} s in Python), {what}"
+                  f"peak RSS {r['rss_mb']} MB"
+                  f"{kids}", flush=True)  # fmt: skip
 
 
 def main() -> None:
@@ -219,7 +282,8 @@ def main() -> None:
     b = sub.add_parser("build")
     b.add_argument("--items", type=int, default=1_000_000)
     b.add_argument("--new", type=int, default=2_000)
-    sub.add_parser("build-child")
+    c = sub.add_parser("build-child")
+    c.add_argument("--step", choices=("refine", "publish"), default="publish")
     args = ap.parse_args()
     {"fetch": bench_fetch, "worker": worker, "build": bench_build, "build-child": build_child}[args.cmd](args)
 

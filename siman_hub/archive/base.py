@@ -75,8 +75,8 @@ class Archive(Protocol):
         """An opaque value that changes whenever items, clusters or tags change (incremental builds)."""
         ...
 
-    def iter_item_heads(self) -> Iterator[Item]:
-        """Every item in id order without its text (summary and content empty, no categories or enclosures):
+    def iter_item_heads(self) -> Iterator[ItemHead]:
+        """Every item in id order without its text (an :class:`ItemHead`):
         the site model's input, so a build never holds every item's full text; bodies come from
         :meth:`iter_items` with ``ids`` for the pages being rendered."""
         ...
@@ -92,6 +92,19 @@ class Archive(Protocol):
     # -- feeds out (RFC 5005 feed log; publish/feedlog.py) --------------------------------------------------
     def feed_log(self) -> Iterator[FeedRevision]:
         """Every feed log row, ordered by feed key then seq."""
+        ...
+
+    def feed_log_size(self, feed_key: str) -> int:
+        """The highest seq of one feed's log (its rows are 1..n without gaps), 0 when empty."""
+        ...
+
+    def feed_log_latest(self, feed_key: str) -> Iterator[tuple[str, int, str, datetime]]:
+        """(story_id, seq, fingerprint, updated) of each story's latest revision in one feed, ordered by story id
+        in code point order: a streamed comparison, never the whole log in memory."""
+        ...
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]:
+        """One feed's revisions with ``first`` ≤ seq ≤ ``last``, in seq order."""
         ...
 
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
@@ -169,6 +182,62 @@ class Archive(Protocol):
         ...
 
     def cluster_aliases(self) -> dict[str, str]: ...
+
+
+class ItemHead:
+    """An archived item without its text: what the site model keeps of every item of a large archive.
+
+    A build holds one of these per item for the whole run, so it is a bare slotted record (about half the size of
+    an :class:`~siman_hub.models.Item`): no summary, content, categories, enclosures, guid or author (read per
+    rendered page through ``iter_items(ids=...)``), and no key. Reads like an Item for everything the lists,
+    signatures and feed logs use; the text fields read as empty, as they did on the light Items it replaces.
+    """
+
+    __slots__ = (
+        "canonical_url",
+        "changed_at",
+        "cluster_id",
+        "content_hash",
+        "first_seen",
+        "id",
+        "image",
+        "published",
+        "sort_date",
+        "source_id",
+        "title",
+        "url",
+    )  # fmt: skip
+
+    guid = None
+    summary = ""
+    content = ""
+    author = None
+    categories: tuple[str, ...] = ()
+    enclosures: tuple[dict[str, object], ...] = ()
+    updated = None
+
+    def __init__(self, id: int, source_id: str, title: str, url: str | None, canonical_url: str | None,
+                 image: str | None, published: datetime | None, first_seen: datetime, sort_date: datetime,
+                 content_hash: str, changed_at: datetime, cluster_id: str | None) -> None:  # fmt: skip
+        self.id = id
+        self.source_id = source_id
+        self.title = title
+        self.url = url
+        self.canonical_url = canonical_url
+        self.image = image
+        self.published = published
+        self.first_seen = first_seen
+        self.sort_date = sort_date
+        self.content_hash = content_hash
+        self.changed_at = changed_at
+        self.cluster_id = cluster_id
+
+    @property
+    def last_seen(self) -> datetime:
+        return self.first_seen
+
+    def __repr__(self) -> str:
+        return f"ItemHead(id={self.id!r}, source_id={self.source_id!r}, cluster_id={self.cluster_id!r})"
 
 
 class RefineRow(NamedTuple):

@@ -23,7 +23,7 @@ from typing import Any
 import psycopg
 
 from ..models import Changes, FeedRevision, FetchLog, Item, SourceState, Tag
-from .base import RefineRow
+from .base import ItemHead, RefineRow
 from .nesting import NestedTransactions
 from .sqlite import (
     _DT_SOURCE_FIELDS,
@@ -32,9 +32,9 @@ from .sqlite import (
     _SOURCE_FIELDS,
     _entry_values,
     _item,
-    _item_head,
     _sort_date,
     _statements,
+    head_reader,
     migrations,
     parse_ts,
     ts,
@@ -331,14 +331,15 @@ class PostgreSQLArchive(NestedTransactions):
         ).fetchone()
         return repr((tuple(str(v) for v in a), tuple(str(v) for v in b)))
 
-    def iter_item_heads(self) -> Iterator[Item]:
+    def iter_item_heads(self) -> Iterator[ItemHead]:
         """Same rows as the SQLite version, streamed by keyset pages like :meth:`iter_items`."""
+        head = head_reader()
         last = -1
         while True:
             rows = self._x(
                 f"SELECT {_HEAD_COLS} FROM items WHERE id > %s ORDER BY id LIMIT {_PAGE}", [last]
             ).fetchall()
-            yield from (_item_head(r) for r in rows)
+            yield from map(head, rows)
             if len(rows) < _PAGE:
                 return
             last = rows[-1][0]
@@ -360,6 +361,35 @@ class PostgreSQLArchive(NestedTransactions):
         ).fetchall()
         for key, seq, sid, fp, updated, logged in rows:
             yield FeedRevision(key, seq, sid, fp, parse_ts(updated), parse_ts(logged))  # type: ignore[arg-type]
+
+    def feed_log_size(self, feed_key: str) -> int:
+        return self._x(
+            "SELECT coalesce(max(seq), 0) FROM feed_log WHERE feed_key=%s", (feed_key,)
+        ).fetchone()[0]
+
+    def feed_log_latest(self, feed_key: str) -> Iterator[tuple[str, int, str, datetime]]:
+        """As in SQLite, in code point order (``COLLATE "C"``, not the database's locale), by keyset pages."""
+        last = ""
+        while True:
+            rows = self._x(
+                'SELECT DISTINCT ON (story_id COLLATE "C") story_id, seq, fingerprint, updated FROM feed_log'
+                f' WHERE feed_key=%s AND story_id COLLATE "C" > %s ORDER BY story_id COLLATE "C", seq DESC'
+                f" LIMIT {_PAGE}",
+                (feed_key, last),
+            ).fetchall()
+            for sid, seq, fp, updated in rows:
+                yield sid, seq, fp, parse_ts(updated)  # type: ignore[misc]
+            if len(rows) < _PAGE:
+                return
+            last = rows[-1][0]
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]:
+        rows = self._x(
+            "SELECT feed_key, seq, story_id, fingerprint, updated, logged_at FROM feed_log"
+            " WHERE feed_key=%s AND seq BETWEEN %s AND %s ORDER BY seq",
+            (feed_key, first, last),
+        ).fetchall()
+        return [FeedRevision(k, q, sid, fp, parse_ts(u), parse_ts(lg)) for k, q, sid, fp, u, lg in rows]  # type: ignore[arg-type]
 
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
         rows = [_row((r.feed_key, r.seq, r.story_id, r.fingerprint, ts(r.updated), ts(r.logged_at)))

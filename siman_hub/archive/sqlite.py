@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Iterable, Iterator, Mapping
+import sys
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from ..models import Changes, Entry, FeedRevision, FetchLog, Item, SourceState, Tag
-from .base import RefineRow
+from .base import ItemHead, RefineRow
 from .nesting import NestedTransactions
 
 _SOURCE_FIELDS = [
@@ -290,10 +291,10 @@ class SQLiteArchive(NestedTransactions):
         ).fetchone()
         return repr((tuple(a), tuple(b)))
 
-    def iter_item_heads(self) -> Iterator[Item]:
-        """Every item without its text (summary, content, categories, enclosures empty; see ``_HEAD_COLS``):
+    def iter_item_heads(self) -> Iterator[ItemHead]:
+        """Every item without its text (an :class:`ItemHead`; see ``_HEAD_COLS``):
         what the site model needs to group and order stories. Bodies are read per rendered page."""
-        yield from (_item_head(r) for r in self.db.execute(f"SELECT {_HEAD_COLS} FROM items ORDER BY id"))
+        yield from map(head_reader(), self.db.execute(f"SELECT {_HEAD_COLS} FROM items ORDER BY id"))
 
     def frozen_feed_page_keys(self) -> list[tuple[str, int, str]]:
         """(feed_key, page, format) of every frozen archive document, without the bodies (the build hardlinks
@@ -313,6 +314,31 @@ class SQLiteArchive(NestedTransactions):
         )
         for key, seq, sid, fp, updated, logged in rows:
             yield FeedRevision(key, seq, sid, fp, parse_ts(updated), parse_ts(logged))  # type: ignore[arg-type]
+
+    def feed_log_size(self, feed_key: str) -> int:
+        return self.db.execute(
+            "SELECT coalesce(max(seq), 0) FROM feed_log WHERE feed_key=?", (feed_key,)
+        ).fetchone()[0]
+
+    def feed_log_latest(self, feed_key: str) -> Iterator[tuple[str, int, str, datetime]]:
+        """(story_id, seq, fingerprint, updated) of each story's latest revision in one feed, by story id (code
+        point order): streamed, so a feed of a million stories is compared without holding its log."""
+        rows = self.db.execute(
+            "SELECT story_id, max(seq), fingerprint, updated FROM feed_log WHERE feed_key=?"
+            " GROUP BY story_id ORDER BY story_id",
+            (feed_key,),
+        )
+        for sid, seq, fp, updated in rows:
+            yield sid, seq, fp, parse_ts(updated)  # type: ignore[misc]
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]:
+        """The revisions ``first`` ≤ seq ≤ ``last`` of one feed, in seq order (an archive page, the tail)."""
+        rows = self.db.execute(
+            "SELECT feed_key, seq, story_id, fingerprint, updated, logged_at FROM feed_log"
+            " WHERE feed_key=? AND seq BETWEEN ? AND ? ORDER BY seq",
+            (feed_key, first, last),
+        )
+        return [FeedRevision(k, q, sid, fp, parse_ts(u), parse_ts(lg)) for k, q, sid, fp, u, lg in rows]  # type: ignore[arg-type]
 
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
         with self.transaction():
@@ -529,20 +555,31 @@ def _item(r: tuple[Any, ...]) -> Item:
 
 # -- publish (portal engineer): light item rows for the site model -----------------------------------------------
 _HEAD_COLS = (
-    "id, source_id, key, title, url, canonical_url, image, published, first_seen, sort_date, content_hash,"
+    "id, source_id, title, url, canonical_url, image, published, first_seen, sort_date, content_hash,"
     " changed_at, cluster_id"
 )
 
 
-def _item_head(r: tuple[Any, ...]) -> Item:
-    """An Item without text: ``summary``/``content`` empty, no categories or enclosures (see iter_item_heads)."""
-    first_seen = parse_ts(r[8])
-    return Item(
-        id=r[0], source_id=r[1], key=r[2], title=r[3], url=r[4], canonical_url=r[5], guid=None, summary="",
-        content="", author=None, categories=[], image=r[6], enclosures=[], published=parse_ts(r[7]), updated=None,
-        first_seen=first_seen, last_seen=first_seen, sort_date=parse_ts(r[9]), content_hash=r[10],  # type: ignore[arg-type]
-        changed_at=parse_ts(r[11]), cluster_id=r[12],  # type: ignore[arg-type]
-    )  # fmt: skip
+def head_reader() -> Callable[[tuple[Any, ...]], ItemHead]:
+    """Row → :class:`ItemHead` for one pass over the items in id order. Neighbouring items were mostly stored by
+    the same fetch run, so their first-seen and changed-at stamps repeat: the last parsed value of each column is
+    reused (one datetime object shared, not one per item), and source ids are interned; memory stays bounded."""
+    last: list[tuple[str | None, datetime | None]] = [(None, None)] * 4
+
+    def when(col: int, value: str | None) -> datetime | None:
+        prev, parsed = last[col]
+        if value != prev:
+            parsed = parse_ts(value)
+            last[col] = (value, parsed)
+        return parsed
+
+    def head(r: tuple[Any, ...]) -> ItemHead:
+        published = when(0, r[6])
+        sort_date = published if r[8] == r[6] else when(1, r[8])
+        return ItemHead(r[0], sys.intern(r[1]), r[2], r[3], r[4], r[5], published, when(2, r[7]),  # type: ignore[arg-type]
+                        sort_date, r[9], when(3, r[10]), r[11])  # type: ignore[arg-type]  # fmt: skip
+
+    return head
 
 
 def _statements(sql: str) -> list[str]:

@@ -25,7 +25,7 @@ from .feeds import render_feeds
 from .model import SiteModel, build_model
 from .pages import PageJob, plan, region_name
 from .render import make_env, theme_dirs
-from .sitemap import robots, write_sitemaps
+from .sitemap import robots, write_sorted_sitemaps
 from .writer import Staging
 
 log = logging.getLogger(__name__)
@@ -111,6 +111,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
     prev = manifest.Manifest() if force else manifest.load(out)
     fingerprint = _fingerprint(global_key, archive, config, out)
     if not force and prev.fingerprint == fingerprint and (out / "index.html").is_file():
+        prev.pages.close()
         stats = BuildStats(**{k: v for k, v in prev.stats.items() if k in ("pages", "feeds")})
         stats.skipped = True
         stats.reused = stats.pages
@@ -123,15 +124,13 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
         model = build_model(config, archive.iter_items(), archive.tags())
     rows, sources_sig = _source_rows(config, archive, model)
     dash = dashsite.build(config, archive, model)
-    shard_of = search.shard_names(
-        ((st.id, st.date) for st in model.stories), config.site.timezone, search.SHARD_LIMIT
-    )
-    shard_list = sorted(set(shard_of.values()))
+    sharder = search.Sharder((st.date for st in model.stories), config.site.timezone, search.SHARD_LIMIT)
+    shard_list = sorted({sharder.name(st.date) for st in model.stories})
     staging = Staging(out)
     if not force:  # reused files arrive in one hardlink copy; the search bundles and static files are rebuilt
         staging.seed(skip=(search.BUNDLE, "static"))
     stats = BuildStats()
-    new = manifest.Manifest(fingerprint=fingerprint)
+    new = manifest.Manifest(fingerprint, manifest.PageKeys.create(staging.fresh(manifest.PAGE_KEYS)))
     indexer: search.Indexer | None = None
     kit: sharekit.ShareKit | None = None
     try:
@@ -139,8 +138,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
         kit.start_images()  # drawn in the background while the pages render
         primary = config.site.language
         languages = [primary] + [x for x in [i18n.mirror_language(primary)] if x]
-        html_paths: list[str] = []
-        shard_pages: dict[str, list[tuple[str, str]]] = {name: [] for name in shard_list}
+        shard_pages = {name: search.ShardKey() for name in shard_list}
         content_keys: list[str] = []
         pending: list[tuple[PageJob, str]] = []
         for lang in languages:
@@ -156,17 +154,17 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
                 rel_url = pre + job.path
                 file = paths.file_for(rel_url)
                 key = manifest.page_key(global_key, rel_url, kit.page_sig(job))
-                new.pages[file] = key
-                html_paths.append(rel_url)
+                new.pages.add(file, key, rel_url)
+                stats.pages += 1
                 if not pre:
                     if job.path.startswith("story/"):
-                        shard_pages[shard_of[job.ctx["story"].id]].append((file, key))
+                        shard_pages[sharder.name(job.ctx["story"].date)].add(key)
                     elif job.path.startswith(("pages/", "posts/")):
                         content_keys.append(key)
                     elif indexer is None:  # every indexed page is in staging: index beside the list rendering
                         _render_stories(model, env, staging, pending, pre, common)
-                        indexer = _start_search(staging, out, prev, new, global_key, shard_pages, content_keys,
-                                                stats)  # fmt: skip
+                        indexer = _start_search(staging, out, prev, new, global_key, model, sharder,
+                                                shard_pages, content_keys, stats)  # fmt: skip
                 if prev.pages.get(file) == key and (staging.keep(file) or staging.link(out / file, file)):
                     stats.reused += 1
                     continue
@@ -181,8 +179,8 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
                 stats.rendered += 1
             _render_stories(model, env, staging, pending, pre, common)
         if indexer is None:
-            indexer = _start_search(staging, out, prev, new, global_key, shard_pages, content_keys, stats)
-        stats.pages = len(html_paths)
+            indexer = _start_search(staging, out, prev, new, global_key, model, sharder, shard_pages,
+                                    content_keys, stats)  # fmt: skip
         kit.write_short_links(make_env(config, primary), _common(config, model, content, primary, languages))
 
         def emit(rel: str, data: bytes) -> None:
@@ -203,7 +201,7 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
         render_feeds(model, emit, archive, reuse=reuse, cached=cached)
         dash.write(cached, staging.write)
         staging.write("robots.txt", robots(config.site.base_url))
-        write_sitemaps(config.site.base_url, html_paths, staging.write)
+        write_sorted_sitemaps(config.site.base_url, new.pages.url_count(), new.pages.urls(), staging.write)
         for theme in reversed(theme_dirs(config)):
             static = theme / "static"
             if static.is_dir():
@@ -212,6 +210,8 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
         kit.finish()
         stats.share_images = kit.images_rendered
         new.stats = {"pages": stats.pages, "feeds": stats.feeds}
+        new.pages.close()
+        prev.pages.close()
         staging.write(manifest.MANIFEST, new.to_bytes())
         staging.publish()
     except BaseException:
@@ -219,6 +219,8 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
             indexer.cancel()
         if kit is not None:
             kit.cancel()
+        new.pages.close()
+        prev.pages.close()
         staging.abandon()
         raise
     log.info("built %d pages (%d rendered, %d reused), %d feeds", stats.pages, stats.rendered, stats.reused,
@@ -227,22 +229,28 @@ def build_site(config: Config, archive: Archive, out: Path, *, force: bool = Fal
 
 
 def _start_search(staging: Staging, out: Path, prev: manifest.Manifest, new: manifest.Manifest, global_key: str,
-                  shard_pages: dict[str, list[tuple[str, str]]], content_keys: list[str],
-                  stats: BuildStats) -> search.Indexer:  # fmt: skip
-    """Re-index only the bundles whose pages changed (in the background); hardlink the others from the site."""
+                  model: SiteModel, sharder: search.Sharder, shard_pages: dict[str, search.ShardKey],
+                  content_keys: list[str], stats: BuildStats) -> search.Indexer:  # fmt: skip
+    """Re-index only the bundles whose pages changed (in the background); hardlink the others from the site.
+    Only the changed shards' page lists are made (from the stories), never one of every story page."""
     old = out / search.BUNDLE
     new.search_key = search.shard_key(global_key, content_keys)
     content_changed = not (prev.search_key == new.search_key and (old / "pagefind-entry.json").is_file())
     if not content_changed:
         staging.link_tree(old, search.BUNDLE, skip=(search.SHARD_DIR,))
     changed: dict[str, list[str]] = {}
-    for name, pages in shard_pages.items():
-        key = new.search_shards[name] = search.shard_key(global_key, (k for _, k in pages))
+    for name, acc in shard_pages.items():
+        key = new.search_shards[name] = acc.key(global_key)
         old_shard = old / search.SHARD_DIR / name
         if prev.search_shards.get(name) == key and (old_shard / "pagefind-entry.json").is_file():
             staging.link_tree(old_shard, f"{search.BUNDLE}/{search.SHARD_DIR}/{name}")
         else:
-            changed[name] = [f for f, _ in pages]
+            changed[name] = []
+    if changed:
+        for st in model.stories:
+            files = changed.get(sharder.name(st.date))
+            if files is not None:
+                files.append(paths.file_for(paths.story(st.id)))
     stats.search_indexed = content_changed or bool(changed)
     return search.Indexer(staging.dir, content_changed, changed).start()
 

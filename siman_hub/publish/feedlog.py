@@ -49,27 +49,45 @@ def latest_by_story(revisions: Iterable[FeedRevision]) -> dict[str, FeedRevision
 def plan_appends(
     feed_key: str, stories: Iterable[Story], log: Sequence[FeedRevision], now: datetime
 ) -> list[FeedRevision]:
+    """The rows to append so the log reflects ``stories`` (see :func:`plan_appends_sorted`), from a whole log."""
+    latest = sorted((r.story_id, r.seq, r.fingerprint, r.updated) for r in latest_by_story(log).values())
+    return plan_appends_sorted(feed_key, stories, latest, (log[-1].seq if log else 0), now)
+
+
+def plan_appends_sorted(
+    feed_key: str,
+    stories: Iterable[Story],
+    latest: Iterable[tuple[str, int, str, datetime]],
+    size: int,
+    now: datetime,
+) -> list[FeedRevision]:
     """The rows to append so the log reflects ``stories``: new stories and changed ones, in first-seen order.
+
+    ``latest`` is each logged story's latest revision as (story_id, seq, fingerprint, updated), ordered by story
+    id; it is merged with the stories sorted the same way, so the log is streamed, never held (a feed of a
+    million stories). ``size`` is the log's highest seq.
 
     A revision's ``updated`` is the story's own last change when that moved forward; when only the cluster
     changed (a merge brings in an older item) the story's dates may not move, so the time the hub noticed is
     used instead, always later than the previous revision. It is written once and read back on every build.
     """
-    latest = latest_by_story(log)
-    next_seq = (log[-1].seq if log else 0) + 1
+    rows = iter(latest)
+    cur = next(rows, None)
     changed: list[tuple[Story, datetime, str]] = []
-    for story in stories:
+    for story in sorted(stories, key=lambda s: s.id):
+        while cur is not None and cur[0] < story.id:
+            cur = next(rows, None)
         fp = fingerprint(story)
-        prev = latest.get(story.id)
-        if prev is None:
+        if cur is None or cur[0] != story.id:
             changed.append((story, story.updated, fp))
-        elif prev.fingerprint != fp:
+        elif cur[2] != fp:
             # strictly later than the previous revision, or consumers comparing dates would skip it
-            updated = story.updated if story.updated > prev.updated else max(now, prev.updated + _TICK)
+            prev_updated = cur[3]
+            updated = story.updated if story.updated > prev_updated else max(now, prev_updated + _TICK)
             changed.append((story, updated, fp))
     changed.sort(key=lambda c: (c[0].first_seen, c[0].date, c[0].id))
     return [
-        FeedRevision(feed_key, next_seq + i, story.id, fp, updated, now)
+        FeedRevision(feed_key, size + 1 + i, story.id, fp, updated, now)
         for i, (story, updated, fp) in enumerate(changed)
     ]
 
@@ -84,6 +102,18 @@ def page_rows(log: Sequence[FeedRevision], page: int, page_size: int | None = No
     return list(log[(page - 1) * size : page * size])
 
 
+def page_seqs(page: int, page_size: int | None = None) -> tuple[int, int]:
+    """First and last seq of archive page ``page`` (1 = oldest)."""
+    size = page_size or PAGE_SIZE
+    return (page - 1) * size + 1, page * size
+
+
+def subscription_start(total: int, feed_size: int, page_size: int | None = None) -> int:
+    """How many rows precede the subscription document's rows (see :func:`subscription_rows`)."""
+    size = page_size or PAGE_SIZE
+    return min(complete_pages(total, size) * size, max(0, total - feed_size))
+
+
 def newest_first(rows: Iterable[FeedRevision]) -> list[FeedRevision]:
     """One row per story (its latest revision in ``rows``), newest revision first: what a document lists."""
     return sorted(latest_by_story(rows).values(), key=lambda r: r.seq, reverse=True)
@@ -94,7 +124,4 @@ def subscription_rows(
 ) -> list[FeedRevision]:
     """The rows of the subscription document: at least the latest ``feed_size``, and always every row after the
     last complete archive page, so following ``prev-archive`` from here can never skip a row."""
-    size = page_size or PAGE_SIZE
-    tail_start = complete_pages(len(log), size) * size
-    start = min(tail_start, max(0, len(log) - feed_size))
-    return list(log[start:])
+    return list(log[subscription_start(len(log), feed_size, page_size) :])

@@ -9,6 +9,7 @@ every time, which still yields valid, self-consistent documents.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -82,6 +83,12 @@ class LogStore(Protocol):
 
     def feed_log(self) -> Iterator[FeedRevision]: ...
 
+    def feed_log_size(self, feed_key: str) -> int: ...
+
+    def feed_log_latest(self, feed_key: str) -> Iterable[tuple[str, int, str, datetime]]: ...
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]: ...
+
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None: ...
 
     def frozen_feed_pages(self) -> Iterator[tuple[str, int, str, bytes]]: ...
@@ -99,6 +106,17 @@ class MemoryLogStore:
     def feed_log(self) -> Iterator[FeedRevision]:
         return iter(sorted(self.rows, key=lambda r: (r.feed_key, r.seq)))
 
+    def feed_log_size(self, feed_key: str) -> int:
+        return max((r.seq for r in self.rows if r.feed_key == feed_key), default=0)
+
+    def feed_log_latest(self, feed_key: str) -> list[tuple[str, int, str, datetime]]:
+        latest = feedlog.latest_by_story(r for r in self.rows if r.feed_key == feed_key)
+        return sorted((r.story_id, r.seq, r.fingerprint, r.updated) for r in latest.values())
+
+    def feed_log_rows(self, feed_key: str, first: int, last: int) -> list[FeedRevision]:
+        return sorted((r for r in self.rows if r.feed_key == feed_key and first <= r.seq <= last),
+                      key=lambda r: r.seq)  # fmt: skip
+
     def append_feed_log(self, revisions: Iterable[FeedRevision]) -> None:
         self.rows.extend(revisions)
 
@@ -115,36 +133,40 @@ class MemoryLogStore:
         return self.pages.get((feed_key, page, fmt))
 
 
-def sync_logs(store: LogStore, specs: list[FeedSpec], now: datetime) -> dict[str, list[FeedRevision]]:
-    """Append this build's new and changed stories to every feed's log; returns each feed's whole log."""
-    logs: dict[str, list[FeedRevision]] = {}
-    for row in store.feed_log():
-        logs.setdefault(row.feed_key, []).append(row)
-    appends: list[FeedRevision] = []
-    for spec in specs:
-        log = logs.setdefault(spec.key, [])
-        new = feedlog.plan_appends(spec.key, spec.stories, log, now)
-        log.extend(new)
-        appends.extend(new)
-    if appends:
-        store.append_feed_log(appends)
-    return logs
+def sync_log(store: LogStore, spec: FeedSpec, now: datetime) -> int:
+    """Append this build's new and changed stories to one feed's log (compared with the log's latest revision of
+    each story, streamed); returns the log's size."""
+    size = store.feed_log_size(spec.key)
+    new = feedlog.plan_appends_sorted(spec.key, spec.stories, store.feed_log_latest(spec.key), size, now)
+    if new:
+        store.append_feed_log(new)
+    return size + len(new)
+
+
+def _story_id(story: Story) -> str:
+    return story.id
 
 
 class _Renderer:
     def __init__(self, model: SiteModel, states: dict[str, SourceState]):
         self.model = model
         self.states = states
-        self.stories = {s.id: s for s in model.stories}
+        # by id for the few rows a document shows: a sorted list (8 bytes a story), not a dict of a million
+        self.by_id = sorted(model.stories, key=_story_id)
+
+    def story(self, story_id: str) -> Story | None:
+        i = bisect_left(self.by_id, story_id, key=_story_id)
+        return self.by_id[i] if i < len(self.by_id) and self.by_id[i].id == story_id else None
 
     def doc(self, spec: FeedSpec, rows: list[FeedRevision], **links: str | bool | None) -> FeedDoc:
         site = self.model.config.site
-        shown = [r for r in feedlog.newest_first(rows) if r.story_id in self.stories]  # merged: surviving id
+        found = [(r, self.story(r.story_id)) for r in feedlog.newest_first(rows)]
+        shown = [(r, st) for r, st in found if st is not None]  # merged away: only the surviving id is shown
         # the text of only the entries this document shows, read in one batch (the model holds none)
-        stories = self.model.with_text([self.stories[r.story_id] for r in shown])
+        stories = self.model.with_text([st for _, st in shown])
         entries = [
             entry_data(self.model, story, r.updated, self.states)
-            for r, story in zip(shown, stories, strict=True)
+            for (r, _), story in zip(shown, stories, strict=True)
         ]
         return FeedDoc(
             title=spec.title,
@@ -162,14 +184,18 @@ class _Renderer:
 
 
 def render_feed(
-    r: _Renderer, spec: FeedSpec, log: list[FeedRevision], frozen: set[tuple[str, int, str]], store: LogStore,
-    emit: Emit, now: datetime,
+    r: _Renderer, spec: FeedSpec, size: int, frozen: set[tuple[str, int, str]], store: LogStore, emit: Emit,
+    now: datetime,
 ) -> None:  # fmt: skip
-    """The subscription document and every archive page of one feed."""
+    """The subscription document and every archive page of one feed whose log holds ``size`` rows; only the rows
+    of the documents being written are read."""
     feed_size = r.model.config.site.feed_size
-    complete = feedlog.complete_pages(len(log))
-    current = {s.id for s in spec.stories}
-    rows = [row for row in feedlog.subscription_rows(log, feed_size) if row.story_id in current]
+    complete = feedlog.complete_pages(size)
+    first = feedlog.subscription_start(size, feed_size) + 1
+    rows = store.feed_log_rows(spec.key, first, size)
+    if spec.key != "all":  # every story is in the merged feed; another feed shows only its current stories
+        current = {s.id for s in spec.stories}
+        rows = [row for row in rows if row.story_id in current]
     sub = r.doc(spec, rows, prev_archive_stem=r.archive_stem(spec, complete) if complete else None)
     for fmt in FORMATS:
         emit(spec.path(fmt), _WRITERS[fmt](sub))
@@ -179,7 +205,7 @@ def render_feed(
             continue
         doc = r.doc(
             spec,
-            feedlog.page_rows(log, page),
+            store.feed_log_rows(spec.key, *feedlog.page_seqs(page)),
             archive=True,
             current_stem=absolute(r.model, spec.stem),
             prev_archive_stem=r.archive_stem(spec, page - 1) if page > 1 else None,
@@ -211,7 +237,6 @@ def render_feeds(model: SiteModel, emit: Emit, archive: LogStore | None = None, 
         source_states = getattr(archive, "source_states", None)
         states = source_states() if source_states else {}
     specs = feed_specs(model)
-    logs = sync_logs(store, specs, now)
     frozen: set[tuple[str, int, str]] = set()
     by_key = {s.key: s for s in specs}
     keys = getattr(store, "frozen_feed_page_keys", None)
@@ -233,7 +258,7 @@ def render_feeds(model: SiteModel, emit: Emit, archive: LogStore | None = None, 
                 emit(rel, body)
             frozen.add((key, page, fmt))
     renderer = _Renderer(model, states)
-    for spec in specs:
-        render_feed(renderer, spec, logs[spec.key], frozen, store, emit, now)
+    for spec in specs:  # one feed's log at a time
+        render_feed(renderer, spec, sync_log(store, spec, now), frozen, store, emit, now)
     emit("sources.opml", opml(model.config, model))
     render_api(model, emit, states, cached)

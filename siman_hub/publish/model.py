@@ -9,6 +9,8 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from types import MappingProxyType
+from typing import cast
 
 from ..config import Config, Source
 from ..config import regions as regionmod
@@ -23,6 +25,9 @@ class Story:
     canonical: Item
     members: list[Item]
     tags: dict[str, list[Tag]] = field(default_factory=dict)
+    #: The hash of ``pages.story_sig``, set on first use (``pages.Signatures``): computed once per build for the
+    #: page plan of every language and the API, kept on the story instead of in a dict beside a million of them.
+    sig: str = ""
 
     @property
     def date(self) -> datetime:
@@ -74,9 +79,19 @@ class SiteModel:
         ids = [m.id for s in stories for m in s.members] if members else [s.canonical.id for s in stories]
         full = {it.id: it for it in self.fetch_text(ids)}
         return [
-            Story(s.id, full.get(s.canonical.id, s.canonical), [full.get(m.id, m) for m in s.members], s.tags)
+            Story(
+                s.id,
+                full.get(s.canonical.id, s.canonical),
+                [full.get(m.id, m) for m in s.members],
+                s.tags,
+                s.sig,
+            )
             for s in stories
         ]
+
+
+#: The tags of every untagged story: one shared read-only mapping rather than an empty dict per story.
+_NO_TAGS = cast(dict[str, list[Tag]], MappingProxyType({}))
 
 
 def _canonical(members: list[Item], sources: dict[str, Source]) -> Item:
@@ -99,11 +114,15 @@ def build_model(
     stories = []
     for cid, members in clusters.items():
         members.sort(key=lambda m: (m.sort_date, m.id))
-        story = Story(cid, _canonical(members, sources), members)
+        story_tags: dict[str, list[Tag]] | None = None
         for m in members:
-            for t in tags.get(m.id, []):
-                story.tags.setdefault(t.program_id, []).append(t)
-        stories.append(story)
+            for t in tags.get(m.id, ()):
+                if story_tags is None:
+                    story_tags = {}
+                story_tags.setdefault(t.program_id, []).append(t)
+        stories.append(
+            Story(cid, _canonical(members, sources), members, _NO_TAGS if story_tags is None else story_tags)
+        )
     stories.sort(key=lambda s: (s.date, s.id), reverse=True)
     by_program: dict[str, list[Story]] = {p.id: [] for p in config.programs}
     by_agency: dict[str, list[Story]] = {s.id: [] for s in config.sources}

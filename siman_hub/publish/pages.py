@@ -68,16 +68,13 @@ def story_sig(story: Story) -> str:
 
 
 class Signatures:
-    """Story signatures, hashed once per build and reused by every list the story appears in."""
-
-    def __init__(self) -> None:
-        self._cache: dict[str, str] = {}
+    """Story signatures, hashed once per build (kept on the story: ``Story.sig``) and reused by every list the story
+    appears in, by the plan of each language and by the API."""
 
     def story(self, s: Story) -> str:
-        h = self._cache.get(s.id)
-        if h is None:
-            h = hashlib.blake2b(story_sig(s).encode(), digest_size=12).hexdigest()
-            self._cache[s.id] = h
+        h = s.sig
+        if not h:
+            h = s.sig = hashlib.blake2b(story_sig(s).encode(), digest_size=12).hexdigest()
         return h
 
     def stories(self, stories: list[Story]) -> str:

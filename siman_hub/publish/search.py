@@ -47,25 +47,59 @@ def _binary() -> str:
     return str(_must_get_executable())
 
 
+class Sharder:
+    """Which shard a story date belongs to (see :func:`shard_names`), from counts per year, month and week of the
+    month: a few hundred counters, not a name per story, however large the archive."""
+
+    def __init__(self, dates: Iterable[datetime], tz: str, limit: int = SHARD_LIMIT) -> None:
+        self.zone = ZoneInfo(tz)
+        self.limit = limit
+        self.years: Counter[int] = Counter()
+        self.months: Counter[tuple[int, int]] = Counter()
+        self.weeks: Counter[tuple[int, int, int]] = Counter()
+        for d in dates:
+            local = d.astimezone(self.zone)
+            self.years[local.year] += 1
+            self.months[(local.year, local.month)] += 1
+            self.weeks[(local.year, local.month, (local.day - 1) // 7)] += 1
+
+    def name(self, d: datetime) -> str:
+        d = d.astimezone(self.zone)
+        if self.years[d.year] <= self.limit:
+            return f"{d.year:04d}"
+        if self.months[(d.year, d.month)] <= self.limit:
+            return f"{d.year:04d}-{d.month:02d}"
+        if self.weeks[(d.year, d.month, (d.day - 1) // 7)] <= self.limit:
+            return f"{d.year:04d}-{d.month:02d}-w{(d.day - 1) // 7 + 1}"
+        return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+
+
 def shard_names(dates: Iterable[tuple[str, datetime]], tz: str, limit: int = SHARD_LIMIT) -> dict[str, str]:
     """story id → shard name (pure). A year is one shard if it holds ``limit`` stories or fewer, else its months
     are; a month past the limit splits into weeks of the month (days 1-7, 8-14, ...), a week into days."""
-    zone = ZoneInfo(tz)
-    local = [(sid, d.astimezone(zone)) for sid, d in dates]
-    years = Counter(d.year for _, d in local)
-    months = Counter((d.year, d.month) for _, d in local)
-    weeks = Counter((d.year, d.month, (d.day - 1) // 7) for _, d in local)
-    out: dict[str, str] = {}
-    for sid, d in local:
-        if years[d.year] <= limit:
-            out[sid] = f"{d.year:04d}"
-        elif months[(d.year, d.month)] <= limit:
-            out[sid] = f"{d.year:04d}-{d.month:02d}"
-        elif weeks[(d.year, d.month, (d.day - 1) // 7)] <= limit:
-            out[sid] = f"{d.year:04d}-{d.month:02d}-w{(d.day - 1) // 7 + 1}"
-        else:
-            out[sid] = f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
-    return out
+    pairs = list(dates)
+    sharder = Sharder((d for _, d in pairs), tz, limit)
+    return {sid: sharder.name(d) for sid, d in pairs}
+
+
+class ShardKey:
+    """The key of one shard's pages, accumulated page by page in any order (a sum of the page keys modulo
+    2**128, and their count): the same value as for the sorted set, without keeping the pages' list."""
+
+    __slots__ = ("count", "total")
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.total = 0
+
+    def add(self, page_key: str) -> None:
+        self.count += 1
+        self.total = (self.total + int(page_key, 16)) & ((1 << 128) - 1)
+
+    def key(self, global_key: str) -> str:
+        return hashlib.blake2b(
+            f"{global_key}|{self.count}|{self.total:032x}".encode(), digest_size=16
+        ).hexdigest()
 
 
 def shard_key(global_key: str, page_keys: Iterable[str]) -> str:

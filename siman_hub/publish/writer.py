@@ -15,11 +15,16 @@ import shutil
 import subprocess
 import threading
 import time
+from array import array
+from collections.abc import Iterator
 from pathlib import Path
+
+import numpy as np
 
 _RENAME_EXCHANGE = 2
 _TRASH_QUIET = 30.0  # seconds without change after which a trash dir's rm is presumed dead
 _AT_FDCWD = -100
+_MADE_CACHE = 10_000  # directories remembered as created
 
 
 def _exchange(a: Path, b: Path) -> bool:
@@ -45,11 +50,10 @@ class Staging:
             shutil.rmtree(self.dir)
         _sweep_dead(self.out)
         self.dir.mkdir(parents=True)
-        self._made: set[Path] = {
-            self.dir
-        }  # directories already created (one mkdir per directory, not per file)
-        self._seeded: set[str] | None = None  # files hardlinked in by ``seed`` (relative, normalized)
-        self._kept: set[str] = set()  # seeded files this build wrote or reused: every other one is stale
+        # directories already created (one mkdir per directory, not per file); bounded: every story page has a
+        # directory of its own, and a million Paths would outweigh the rest of the build
+        self._made: set[Path] = {self.dir}
+        self._seeded: SeededFiles | None = None  # files hardlinked in by ``seed`` and what became of each
 
     def seed(self, skip: tuple[str, ...] = ()) -> bool:
         """Hardlink the whole published site into the staging dir in one ``cp -al`` (C, one process) instead of
@@ -70,7 +74,7 @@ class Staging:
                                  stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                                  check=False)  # fmt: skip
             ok = res.returncode == 0
-        listing = _files(self.dir) if ok else None
+        listing = SeededFiles.list(self.dir) if ok else None
         if listing is None:
             shutil.rmtree(self.dir, ignore_errors=True)
             self.dir.mkdir(parents=True)
@@ -80,12 +84,9 @@ class Staging:
 
     def _forget(self, rel: str, target: Path) -> None:
         """Before writing ``target``: unlink a seeded hardlink, so the live site's file is never written."""
-        if self._seeded is not None:
-            norm = os.path.normpath(rel)
-            if norm in self._seeded:
-                self._seeded.discard(norm)
-                with contextlib.suppress(FileNotFoundError):
-                    os.unlink(target)
+        if self._seeded is not None and self._seeded.replace(os.path.normpath(rel)):
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(target)
 
     def path(self, rel: str) -> Path:
         """Where ``rel`` goes, refusing anything that would escape the output directory.
@@ -102,6 +103,8 @@ class Staging:
         parent = target.parent
         if parent not in self._made:
             parent.mkdir(parents=True, exist_ok=True)
+            if len(self._made) >= _MADE_CACHE:
+                self._made.clear()  # forgetting costs one more (idempotent) mkdir, never a wrong result
             self._made.add(parent)
 
     def write(self, rel: str, data: bytes | str) -> None:
@@ -112,24 +115,28 @@ class Staging:
             data = data.encode("utf-8")
         target.write_bytes(data)
 
+    def fresh(self, rel: str) -> Path:
+        """Where to create a new file ``rel`` that is written in place over time (a SQLite file): its parent exists
+        and the seeded hardlink of the published copy is gone, so the live site's file is never opened."""
+        target = self.path(rel)
+        self._forget(rel, target)
+        self._parent(target)
+        return target
+
     def keep(self, rel: str) -> bool:
         """Reuse the seeded copy of ``rel`` (a normalized path such as ``paths.file_for`` gives): True when the seed
         put the published file there. A set lookup, no path objects or syscalls: most files of a big site take
         this path on an incremental build."""
-        if self._seeded is not None and rel in self._seeded:
-            self._kept.add(rel)
-            return True
-        return False
+        return self._seeded is not None and self._seeded.keep(rel)
 
     def link(self, src: Path, rel: str) -> bool:
         """Reuse an unchanged file of the previous build: a hardlink (no copy), or a copy across devices."""
         target = self.path(rel)
         if self._seeded is not None:
             norm = os.path.normpath(rel)
-            if (
-                norm in self._seeded and src == self.out / norm
+            if src == self.out / norm and self._seeded.keep(
+                norm
             ):  # already there: the seed linked the same file
-                self._kept.add(norm)
                 return True
             self._forget(rel, target)
         self._parent(target)
@@ -165,7 +172,7 @@ class Staging:
         and directories left empty, so the result equals a build from scratch."""
         if self._seeded is None:
             return
-        for rel in self._seeded - self._kept:
+        for rel in list(self._seeded.stale(self.dir)):  # listed first: find must not see the tree change
             target = self.dir / rel
             try:
                 os.unlink(target)
@@ -178,7 +185,7 @@ class Staging:
                 except OSError:
                     break
                 parent = parent.parent
-        self._seeded = set()
+        self._seeded = None
 
     def publish(self) -> None:
         self._drop_stale()
@@ -244,15 +251,90 @@ def _sweep_dead(out: Path) -> None:
             pass
 
 
-def _files(root: Path) -> set[str] | None:
-    """Every regular file under ``root``, relative: one ``find`` (C) rather than a Python walk of the site."""
+def _find(root: Path) -> Iterator[str] | None:
+    """Every regular file under ``root``, relative: one ``find`` (C) rather than a Python walk of the site,
+    streamed from its output (a million-file site is never one list)."""
     find = shutil.which("find")
     if not find:
         return None
-    res = subprocess.run([find, ".", "-type", "f", "-print0"], cwd=root, capture_output=True, check=False)
-    if res.returncode != 0:
-        return None
-    return {os.path.normpath(os.fsdecode(p)) for p in res.stdout.split(b"\0") if p}
+    proc = subprocess.Popen([find, ".", "-type", "f", "-print0"], cwd=root, stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL)  # fmt: skip
+
+    def paths() -> Iterator[str]:
+        assert proc.stdout is not None
+        rest = b""
+        try:
+            while chunk := proc.stdout.read(1 << 20):
+                *done, rest = (rest + chunk).split(b"\0")
+                for p in done:
+                    if p:
+                        yield os.path.normpath(os.fsdecode(p))
+            if rest:
+                yield os.path.normpath(os.fsdecode(rest))
+        finally:
+            proc.stdout.close()
+            if proc.wait() != 0:
+                raise OSError(f"find failed in {root}")
+
+    return paths()
+
+
+class SeededFiles:
+    """The files ``Staging.seed`` hardlinked in, and what this build did with each (reused it, or replaced it with
+    a file of its own); every one left untouched is stale at the end.
+
+    A build of a million-story site seeds about 1.5 million files: they are held as a sorted array of the paths'
+    64-bit hashes (8 bytes each, plus one state byte) instead of two sets of path strings (hundreds of MB), and the
+    stale ones are found by listing the staging directory again at the end. A hash collision between two paths
+    can only make a stale file look reused (left in the site) or unlink a file about to be replaced anyway."""
+
+    _SEEDED, _KEPT, _REPLACED = 0, 1, 2
+
+    def __init__(self, hashes: np.ndarray) -> None:
+        self.hashes = np.sort(hashes)
+        self.state = np.zeros(len(self.hashes), dtype=np.uint8)
+
+    @classmethod
+    def list(cls, root: Path) -> SeededFiles | None:
+        files = _find(root)
+        if files is None:
+            return None
+        try:
+            hashes = array("q", map(hash, files))
+        except OSError:
+            return None
+        return cls(np.frombuffer(hashes, dtype=np.int64))
+
+    def _index(self, rel: str) -> int:
+        h = hash(rel)
+        i = int(np.searchsorted(self.hashes, h))
+        return i if i < len(self.hashes) and self.hashes[i] == h else -1
+
+    def keep(self, rel: str) -> bool:
+        """Reuse the seeded copy of ``rel`` (normalized): True when the seed put it there and it was not replaced."""
+        i = self._index(rel)
+        if i < 0 or self.state[i] == self._REPLACED:
+            return False
+        self.state[i] = self._KEPT
+        return True
+
+    def replace(self, rel: str) -> bool:
+        """``rel`` is about to be written: True when its seeded hardlink is still there (to be unlinked first)."""
+        i = self._index(rel)
+        if i < 0 or self.state[i] == self._REPLACED:
+            return False
+        self.state[i] = self._REPLACED
+        return True
+
+    def stale(self, root: Path) -> Iterator[str]:
+        """Seeded files under ``root`` this build neither reused nor replaced."""
+        files = _find(root)
+        if files is None:
+            return
+        for rel in files:
+            i = self._index(rel)
+            if i >= 0 and self.state[i] == self._SEEDED:
+                yield rel
 
 
 def _fsync_tree(root: Path) -> None:

@@ -212,6 +212,43 @@ def test_feed_log_is_append_only_and_pages_freeze_once(archive: Archive) -> None
     assert list(archive.frozen_feed_pages()) == [("semua", 1, "atom", b"<feed>1</feed>")]
 
 
+def test_feed_log_read_per_feed_latest_revision_by_story_id(archive: Archive) -> None:
+    """What a build streams: one feed's size, each story's latest revision in code point order of the ids (the
+    order Python sorts them in, whatever the database's locale), and a seq range of rows."""
+    later = NOW + timedelta(hours=1)
+    ids = ["c10", "c2", "C3", "c\u00e9", "c_1", "c-1", "cZ"]  # case, digits, punctuation, non-ASCII
+    rows = [FeedRevision("all", n + 1, sid, f"fp{n}", NOW, NOW) for n, sid in enumerate(ids)]
+    rows.append(FeedRevision("all", len(ids) + 1, "c2", "fp-new", later, later))  # c2 changed since
+    rows.append(FeedRevision("agency/x", 1, "c2", "other", NOW, NOW))
+    archive.append_feed_log(rows)
+    assert archive.feed_log_size("all") == len(ids) + 1
+    assert archive.feed_log_size("agency/x") == 1
+    assert archive.feed_log_size("none") == 0
+    latest = list(archive.feed_log_latest("all"))
+    assert [sid for sid, *_ in latest] == sorted(ids)
+    assert dict((sid, (seq, fp, upd)) for sid, seq, fp, upd in latest)["c2"] == (
+        len(ids) + 1,
+        "fp-new",
+        later,
+    )
+    assert archive.feed_log_rows("all", 2, 3) == rows[1:3]
+    assert archive.feed_log_rows("all", len(ids), 99) == rows[len(ids) - 1 : len(ids) + 1]
+    assert archive.feed_log_rows("none", 1, 50) == []
+
+
+def test_item_heads_read_like_items_without_text(archive: Archive) -> None:
+    ingest(archive, "kemkes", [entry("a"), entry("b", title="Lain")])
+    items = {it.id: it for it in archive.iter_items()}
+    heads = list(archive.iter_item_heads())
+    assert [h.id for h in heads] == sorted(items)
+    for h in heads:
+        it = items[h.id]
+        for name in ("source_id", "title", "url", "canonical_url", "image", "published", "first_seen",
+                     "sort_date", "content_hash", "changed_at", "cluster_id"):  # fmt: skip
+            assert getattr(h, name) == getattr(it, name), name
+        assert (h.summary, h.content, h.categories, h.enclosures) == ("", "", (), ())
+
+
 # -- claims -------------------------------------------------------------------------------------------------
 def test_claims_are_exclusive_until_released(archive_url: str, backend: str) -> None:
     a, b = open_archive(archive_url), open_archive(archive_url)
