@@ -94,9 +94,13 @@ def _canonical_netloc(netloc: str) -> str | None:
         port = parts.port  # raises for a port out of range ("https://x.go.id:99999/")
     except ValueError:
         return None
-    for prefix in ("www.", "m.", "amp."):
-        if host.startswith(prefix) and host.count(".") >= 2:
-            host = host[len(prefix) :]
+    stripped = True
+    while stripped:  # every leading prefix ("m.www.", "m.m."), so that canonical(canonical(u)) == canonical(u)
+        stripped = False
+        for prefix in ("www.", "m.", "amp."):
+            if host.startswith(prefix) and host.count(".") >= 2:
+                host = host[len(prefix) :]
+                stripped = True
     port = port if port not in (None, 80, 443) else None
     return f"{host}:{port}" if port else host
 

@@ -45,6 +45,8 @@ def test_canonical_never_raises_and_is_always_https_or_none(text: str) -> None:
 
 
 @given(web_urls())
+@example("http://M.M.A.COM/")
+@example("https://m.www.example.go.id/berita")
 def test_canonical_is_idempotent(url: str) -> None:
     c = urlmod.canonical(url)
     assume(c is not None)

@@ -67,9 +67,15 @@ def old_canonical(url: str | None) -> str | None:
         port = parts.port
     except ValueError:
         return None
-    for prefix in ("www.", "m.", "amp."):
-        if host.startswith(prefix) and host.count(".") >= 2:
-            host = host[len(prefix) :]
+    # Deliberate change since the rewrite: every leading prefix is stripped ("m.m.a.com" → "a.com", not "m.a.com"),
+    # so that canonical is idempotent (tests/robustness/test_properties.py found the single pass was not).
+    stripped = True
+    while stripped:
+        stripped = False
+        for prefix in ("www.", "m.", "amp."):
+            if host.startswith(prefix) and host.count(".") >= 2:
+                host = host[len(prefix) :]
+                stripped = True
     port = port if port not in (None, 80, 443) else None
     netloc = f"{host}:{port}" if port else host
     path = parts.path or "/"
