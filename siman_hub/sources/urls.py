@@ -95,7 +95,9 @@ def _canonical_netloc(netloc: str) -> str | None:
     except ValueError:
         return None
     stripped = True
-    while stripped:  # every leading prefix ("m.www.", "m.m."), so that canonical(canonical(u)) == canonical(u)
+    while (
+        stripped
+    ):  # every leading prefix ("m.www.", "m.m."), so that canonical(canonical(u)) == canonical(u)
         stripped = False
         for prefix in ("www.", "m.", "amp."):
             if host.startswith(prefix) and host.count(".") >= 2:
