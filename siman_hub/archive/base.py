@@ -7,7 +7,7 @@ network round-trip per call stays cheap.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import NamedTuple, Protocol
@@ -143,8 +143,13 @@ class Archive(Protocol):
         (instead of the parent reading and pickling every item's text); the caller closes it."""
         ...
 
-    def refine_lookup_keys(self, keys: Iterable[int]) -> list[tuple[int, int, int]]:
-        """(key, item id, at) of every stored candidate key among ``keys``, in item id order."""
+    def refine_lookup_keys(
+        self, keys: Iterable[int], newest: int | None = None, excluding: Collection[int] = ()
+    ) -> list[tuple[int, int, int]]:
+        """(key, item id, at) of the stored candidate keys among ``keys``, in item id order. With ``newest``,
+        only the ``newest`` highest item ids per key that are not in ``excluding``: clustering scans no more
+        than that per key, so an incremental run reads (new items × keys × newest) rows, not every row of a
+        boilerplate key, and its memory does not grow with the archive."""
         ...
 
     def refine_auto_clusters(self, ids: Iterable[int] | None = None) -> dict[int, str]:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any
@@ -448,9 +448,24 @@ class PostgreSQLArchive(NestedTransactions):
     def refine_reader(self) -> PostgreSQLArchive:
         return PostgreSQLArchive(self.url)
 
-    def refine_lookup_keys(self, keys: Iterable[int]) -> list[tuple[int, int, int]]:
+    def refine_lookup_keys(
+        self, keys: Iterable[int], newest: int | None = None, excluding: Collection[int] = ()
+    ) -> list[tuple[int, int, int]]:
         key_list = sorted({int(k) for k in keys})
         out: list[tuple[int, int, int]] = []
+        if newest is not None:  # the newest rows per key along the (key, item_id) primary key
+            skip = sorted({int(i) for i in excluding})
+            for i in range(0, len(key_list), _CHUNK):
+                out.extend(
+                    self._x(
+                        "SELECT k.key, r.item_id, r.at FROM unnest(%s::bigint[]) AS k(key) CROSS JOIN LATERAL"
+                        " (SELECT item_id, at FROM refine_keys WHERE key = k.key AND item_id <> ALL(%s::bigint[])"
+                        "  ORDER BY item_id DESC LIMIT %s) AS r",
+                        (key_list[i : i + _CHUNK], skip, newest),
+                    ).fetchall()
+                )
+            out.sort(key=lambda r: (r[1], r[0]))  # item id order; one item's keys in key order
+            return out
         for i in range(0, len(key_list), _CHUNK):
             out.extend(
                 self._x(
@@ -458,7 +473,7 @@ class PostgreSQLArchive(NestedTransactions):
                     (key_list[i : i + _CHUNK],),
                 ).fetchall()
             )
-        out.sort(key=lambda r: r[1])
+        out.sort(key=lambda r: (r[1], r[0]))  # item id order; one item's keys in key order
         return out
 
     def refine_auto_clusters(self, ids: Iterable[int] | None = None) -> dict[int, str]:

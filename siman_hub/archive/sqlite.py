@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 import sqlite3
 import sys
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from importlib import resources
@@ -396,9 +396,26 @@ class SQLiteArchive(NestedTransactions):
     def refine_reader(self) -> SQLiteArchive:
         return SQLiteArchive(self.path)
 
-    def refine_lookup_keys(self, keys: Iterable[int]) -> list[tuple[int, int, int]]:
+    def refine_lookup_keys(
+        self, keys: Iterable[int], newest: int | None = None, excluding: Collection[int] = ()
+    ) -> list[tuple[int, int, int]]:
         key_list = sorted(set(keys))
         out: list[tuple[int, int, int]] = []
+        if newest is not None:  # newest first along the (key, item_id) primary key, stopping after ``newest``
+            skip = set(excluding)
+            for k in key_list:
+                taken = 0
+                for row in self.db.execute(
+                    "SELECT key, item_id, at FROM refine_keys WHERE key = ? ORDER BY item_id DESC", (k,)
+                ):
+                    if row[1] in skip:
+                        continue
+                    out.append(row)
+                    taken += 1
+                    if taken >= newest:
+                        break
+            out.sort(key=lambda r: (r[1], r[0]))  # item id order; one item's keys in key order
+            return out
         for i in range(0, len(key_list), 500):
             chunk = key_list[i : i + 500]
             out.extend(
@@ -407,7 +424,7 @@ class SQLiteArchive(NestedTransactions):
                     chunk,
                 )
             )
-        out.sort(key=lambda r: r[1])
+        out.sort(key=lambda r: (r[1], r[0]))  # item id order; one item's keys in key order
         return out
 
     def refine_auto_clusters(self, ids: Iterable[int] | None = None) -> dict[int, str]:

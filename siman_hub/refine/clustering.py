@@ -17,7 +17,7 @@ joins one cluster, and only by a confirmed match to one of its members.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -63,7 +63,8 @@ class Assignment:
     reason: str
 
 
-StoredLookup = Callable[[list[int]], Iterable[tuple[int, int, int]]]  # keys -> (key, item id, at)
+#: (keys, newest per key, item ids to leave out) -> (key, item id, at) in item id order
+StoredLookup = Callable[[list[int], int, Collection[int]], Iterable[tuple[int, int, int]]]
 
 
 class Clusterer:
@@ -99,7 +100,8 @@ class Clusterer:
             pending = {d.id for d in ordered}
             wanted = sorted({k for ks in keys for k in ks})
             ids = set()
-            for k, item_id, at in self._stored_keys(wanted):
+            # only the newest BUCKET_SCAN entries of a key are ever scanned (stored items precede this run's)
+            for k, item_id, at in self._stored_keys(wanted, BUCKET_SCAN, pending):
                 if item_id not in pending:
                     self.index.setdefault(k, []).append((at, item_id))
                     ids.add(item_id)

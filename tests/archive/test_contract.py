@@ -290,7 +290,11 @@ def test_refine_state_round_trips(archive: Archive) -> None:
     assert archive.refine_pending() == [c]
     found = archive.refine_lookup_keys([5, big, 999])
     assert sorted(found) == sorted([(big, a, 100), (5, a, 100), (5, b, 100)])
-    assert [r[1] for r in found] == [a, a, b]  # in item id order
+    assert found == [(5, a, 100), (big, a, 100), (5, b, 100)]  # in item id order, then key order
+    # newest per key, leaving out this run's items: what an incremental clustering run may scan
+    assert archive.refine_lookup_keys([5, big], 1) == [(big, a, 100), (5, b, 100)]
+    assert archive.refine_lookup_keys([5, big], 1, [b]) == [(5, a, 100), (big, a, 100)]
+    assert archive.refine_lookup_keys([5, big, 999], 64, [c]) == found
     assert archive.refine_auto_clusters() == {a: "c-a", b: "c-a"}
     assert archive.refine_auto_clusters([b]) == {b: "c-a"}
     assert archive.refine_cluster_taken("c-a", [a]) and not archive.refine_cluster_taken("c-a", [a, b])
