@@ -14,18 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from .demo import CHROMIUM, DEMO, REPO
+from .demo import REPO, require_browser
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
+sync_api = require_browser()
 AXE = Path(os.environ.get("AXE_JS", REPO / "bench/.work/npm/node_modules/axe-core/axe.min.js"))
-if not Path(CHROMIUM).is_file():
-    pytest.skip(
-        f"chromium not found at {CHROMIUM}; install Debian's chromium (.ci/run does)", allow_module_level=True
-    )
-if not (DEMO / "feeds.yaml").is_file():
-    pytest.skip("examples/demo/feeds.yaml is missing", allow_module_level=True)
 if not AXE.is_file():
     pytest.skip(
         f"axe-core not found at {AXE}; `npm install axe-core` in bench/.work/npm (.ci/run does) or set AXE_JS",

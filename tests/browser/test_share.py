@@ -8,21 +8,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-from .demo import CHROMIUM, DEMO
+from .demo import require_browser
 
 pytestmark = pytest.mark.browser
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright (dev extra) is not installed")
-if not Path(CHROMIUM).is_file():
-    pytest.skip(
-        f"chromium not found at {CHROMIUM}; install Debian's chromium (.ci/run does)", allow_module_level=True
-    )
-if not (DEMO / "feeds.yaml").is_file():
-    pytest.skip("examples/demo/feeds.yaml is missing", allow_module_level=True)
+sync_api = require_browser()
 
 
 @pytest.fixture
