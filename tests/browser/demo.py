@@ -29,3 +29,19 @@ def require_browser() -> Any:
     if not (DEMO / "feeds.yaml").is_file():
         pytest.skip("examples/demo/feeds.yaml is missing", allow_module_level=True)
     return sync_api
+
+
+def watched_page(browser: Any, server: str, **context: Any) -> tuple[Any, Any]:
+    """A new browser context and page on ``server`` whose ``errors`` list collects console errors and uncaught
+    exceptions, so a test can assert the page ran clean. Demo stories embed images from fictional publisher
+    hosts: their DNS failures are not portal errors. The caller closes the context."""
+    ctx = browser.new_context(base_url=server, **context)
+    pg = ctx.new_page()
+    errors: list[str] = []
+    pg.on(
+        "console",
+        lambda m: errors.append(m.text) if m.type == "error" and "net::ERR_NAME" not in m.text else None,
+    )
+    pg.on("pageerror", lambda e: errors.append(str(e)))
+    pg.errors = errors
+    return ctx, pg

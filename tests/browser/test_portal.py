@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from .demo import require_browser
+from .demo import require_browser, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -20,16 +20,7 @@ sync_api = require_browser()
 
 @pytest.fixture
 def page(browser: object, server: str) -> Iterator[object]:
-    ctx = browser.new_context(base_url=server)  # type: ignore[attr-defined]
-    pg = ctx.new_page()
-    errors: list[str] = []
-    # demo stories embed images from fictional publisher hosts: their DNS failures are not portal errors
-    pg.on(
-        "console",
-        lambda m: errors.append(m.text) if m.type == "error" and "net::ERR_NAME" not in m.text else None,
-    )
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.errors = errors
+    ctx, pg = watched_page(browser, server)
     yield pg
     ctx.close()
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from .demo import require_browser
+from .demo import require_browser, watched_page
 
 pytestmark = pytest.mark.browser
 
@@ -20,15 +20,7 @@ sync_api = require_browser()
 
 @pytest.fixture
 def clip_page(browser: object, server: str) -> Iterator[object]:
-    ctx = browser.new_context(base_url=server, permissions=["clipboard-read", "clipboard-write"])  # type: ignore[attr-defined]
-    pg = ctx.new_page()
-    errors: list[str] = []
-    pg.on(
-        "console",
-        lambda m: errors.append(m.text) if m.type == "error" and "net::ERR_NAME" not in m.text else None,
-    )
-    pg.on("pageerror", lambda e: errors.append(str(e)))
-    pg.errors = errors
+    ctx, pg = watched_page(browser, server, permissions=["clipboard-read", "clipboard-write"])
     yield pg
     ctx.close()
 
